@@ -1,0 +1,280 @@
+"""ParametricUMAP: a scikit-learn estimator and drop-in for umap-learn's class of that name."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import warnings
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
+
+from . import params as P
+from .errors import InvalidDataError, NotFittedError, TrainingDivergedError
+from .training.events import Event, Listener, StageEvent
+from .validation import as_float_matrix
+
+log = logging.getLogger("pumap_core")
+
+
+class ParametricUMAP(TransformerMixin, BaseEstimator):
+    """Learn a neural network that maps data to a UMAP embedding.
+
+    Parameters keep umap-learn's names and defaults. Training is measured in epochs that mean
+    what the history shows: an epoch draws as many edges (by weight, with
+    ``negative_sample_rate`` negative samples each) as the fuzzy graph holds, i.e. about
+    ``n_samples * n_neighbors * 1.3`` edge samples; ``history_["loss"]`` has one entry per epoch,
+    the progress events tick once per epoch, and ``keras.callbacks.EarlyStopping(patience=p)``
+    passed in ``keras_fit_kwargs`` counts the same epochs.
+
+    Parameters
+    ----------
+    n_neighbors : int, default 15
+        Size of the local neighbourhood (the point itself included).
+    n_components : int, default 2
+        Dimension of the embedding.
+    metric : {"euclidean", "cosine", "manhattan", "correlation"}, default "euclidean"
+    min_dist, spread : float, default 0.1, 1.0
+        How tightly points may pack, and the scale of the embedding.
+    negative_sample_rate : int, default 5
+        Negative samples per edge sample.
+    set_op_mix_ratio : float, default 1.0
+        1 = fuzzy union of the local sets, 0 = fuzzy intersection.
+    local_connectivity : float, default 1.0
+        Number of neighbours assumed to be fully connected.
+    repulsion_strength : float, default 1.0
+        Weight of negative samples in the loss.
+    random_state : int, numpy Generator or None
+        Seed; with an int, two fits on one machine give the same embedding.
+    verbose : bool, default False
+        Log stages and epochs to the ``pumap_core`` logger.
+    encoder : keras.Model or None
+        Network from items to ``n_components`` values; default Flatten → 3 × Dense(100, relu)
+        → Dense(n_components). A copy is trained; the trained network is ``encoder_``.
+    dims : tuple of int or None
+        Shape of one item (e.g. (28, 28, 1)); flat rows are reshaped to it in ``fit`` and
+        ``transform``.
+    batch_size : int or None
+        Edges per training step. None: up to 20,000 points every step embeds all points and
+        scores min(16384, n_edges / 10) edges (at least 10 steps per epoch); beyond, a step
+        embeds the endpoints of 4096 edges.
+    n_training_epochs : int or None
+        Number of epochs (see above). None: 200 up to 10,000 points, then 200 * 10,000 / n
+        (at least 10), since larger data give more samples per epoch.
+    learning_rate : float, default 1e-2
+        Start of the cosine-decayed Adam learning rate (ignored when ``optimizer`` is given).
+    loss_report_frequency : int, default 10
+        With ``verbose``, log the loss every this many epochs (the history keeps every epoch).
+    optimizer : keras.optimizers.Optimizer or None
+        Copied from its config for each fit.
+    keras_fit_kwargs : dict or None
+        Extra arguments to ``keras.Model.fit`` (e.g. ``{"callbacks": [EarlyStopping(...)]}``).
+    n_epochs : None
+        umap-learn's non-parametric epoch count; accepted for compatibility, has no effect here
+        (a warning says so): use ``n_training_epochs``.
+    n_jobs : int, default -1
+        Threads for the neighbour search (1 when ``random_state`` is set, for reproducibility).
+    low_memory : bool, default True
+        NN-descent's low-memory mode for large data.
+
+    Attributes
+    ----------
+    embedding_ : float32 array of shape (n_samples, n_components)
+    encoder_ : keras.Model, the trained network
+    n_features_in_ : int
+    history_ : dict with "loss", one entry per epoch (also readable as ``_history``)
+    graph_ : scipy.sparse.csr_matrix, the fuzzy graph
+    model_ : EmbeddingModel, owns ``transform`` and saving
+    cancelled_ : bool, True when training was stopped by :meth:`cancel`
+    """
+
+    def __init__(self, *, n_neighbors: int = 15, n_components: int = 2,
+                 metric: str = "euclidean", min_dist: float = 0.1, spread: float = 1.0,
+                 negative_sample_rate: int = 5, set_op_mix_ratio: float = 1.0,
+                 local_connectivity: float = 1.0, repulsion_strength: float = 1.0,
+                 random_state: Any = None, verbose: bool = False, encoder: Any = None,
+                 dims: Sequence[int] | None = None, batch_size: int | None = None,
+                 n_training_epochs: int | None = None,
+                 learning_rate: float = P.DEFAULT_LEARNING_RATE,
+                 loss_report_frequency: int = 10, optimizer: Any = None,
+                 keras_fit_kwargs: dict | None = None, n_epochs: int | None = None,
+                 n_jobs: int = -1, low_memory: bool = True, decoder: Any = None,
+                 parametric_reconstruction: bool = False, autoencoder_loss: bool = False,
+                 reconstruction_validation: Any = None,
+                 global_correlation_loss_weight: float = 0.0,
+                 landmark_loss_fn: Any = None, landmark_loss_weight: float = 1.0) -> None:
+        self.n_neighbors = n_neighbors
+        self.n_components = n_components
+        self.metric = metric
+        self.min_dist = min_dist
+        self.spread = spread
+        self.negative_sample_rate = negative_sample_rate
+        self.set_op_mix_ratio = set_op_mix_ratio
+        self.local_connectivity = local_connectivity
+        self.repulsion_strength = repulsion_strength
+        self.random_state = random_state
+        self.verbose = verbose
+        self.encoder = encoder
+        self.dims = dims
+        self.batch_size = batch_size
+        self.n_training_epochs = n_training_epochs
+        self.learning_rate = learning_rate
+        self.loss_report_frequency = loss_report_frequency
+        self.optimizer = optimizer
+        self.keras_fit_kwargs = keras_fit_kwargs
+        self.n_epochs = n_epochs
+        self.n_jobs = n_jobs
+        self.low_memory = low_memory
+        self.decoder = decoder
+        self.parametric_reconstruction = parametric_reconstruction
+        self.autoencoder_loss = autoencoder_loss
+        self.reconstruction_validation = reconstruction_validation
+        self.global_correlation_loss_weight = global_correlation_loss_weight
+        self.landmark_loss_fn = landmark_loss_fn
+        self.landmark_loss_weight = landmark_loss_weight
+
+    # -- listeners and cancel -------------------------------------------------------------
+    def add_listener(self, listener: Listener) -> None:
+        """Call ``listener(event)`` for every StageEvent / EpochEvent of later fits."""
+        self.__dict__.setdefault("_listeners", []).append(listener)
+
+    def remove_listener(self, listener: Listener) -> None:
+        self.__dict__.get("_listeners", []).remove(listener)
+
+    def cancel(self) -> None:
+        """Stop a running fit after the current step (thread-safe); the model stays usable."""
+        self.__dict__.setdefault("_cancel_event", threading.Event()).set()
+
+    def _emit(self, event: Event) -> None:
+        for listener in list(self.__dict__.get("_listeners", [])):
+            try:
+                listener(event)
+            except Exception:  # a broken progress bar must not kill a long fit
+                log.exception("listener %r failed", listener)
+
+    def _stage(self, stage: str, message: str) -> None:
+        log.info("%s: %s", stage, message)
+        self._emit(StageEvent(stage=stage, message=message,
+                              elapsed=time.perf_counter() - self._t0))
+
+    # -- fitting ---------------------------------------------------------------------------
+    def fit(self, X: Any, y: Any = None, landmark_positions: Any = None) -> "ParametricUMAP":
+        """Build the fuzzy graph of ``X`` (n_samples, n_features) and train the encoder.
+
+        Raises
+        ------
+        pumap_core.PumapError
+            (a ValueError / TypeError subclass) with a one-line message for bad data or
+            parameters; TrainingDivergedError if the loss becomes NaN (the fitted attributes
+            then hold the last good weights).
+        """
+        from .graph import find_ab_params, fuzzy_simplicial_set, nearest_neighbors
+        from .training.fit import fit_network
+        from .training.networks import input_shape_for
+
+        self._t0 = time.perf_counter()
+        if self.verbose:
+            P.enable_verbose_logging()
+        cfg = P.validate(self, landmark_positions=landmark_positions, y=y)
+        X = as_float_matrix(X, min_rows=2)
+        n, d = X.shape
+        P.check_against_data(self, n)
+        if np.ptp(X, axis=0).max() == 0:
+            raise InvalidDataError("All rows are identical, so there is no structure to map; "
+                                   "check that the right columns were selected.")
+        item_shape = input_shape_for(d, self.dims)
+        rng = np.random.default_rng(self.random_state)
+        cancel = self.__dict__.setdefault("_cancel_event", threading.Event())
+        cancel.clear()
+
+        self._stage("knn", f"finding {self.n_neighbors} neighbours of {n} points")
+        knn = nearest_neighbors(X, self.n_neighbors, cfg.metric, seed=int(rng.integers(2**31 - 1)),
+                                n_jobs=1 if self.random_state is not None else self.n_jobs,
+                                low_memory=self.low_memory)
+        self._stage("graph", "building the fuzzy graph")
+        graph = fuzzy_simplicial_set(knn, set_op_mix_ratio=self.set_op_mix_ratio,
+                                     local_connectivity=self.local_connectivity)
+        a, b = find_ab_params(self.spread, self.min_dist)
+        self._stage("training", f"training for {cfg.training.resolved_epochs(n)} epochs of "
+                                f"{graph.n_edges} edge samples")
+        encoder, result = fit_network(
+            X, graph, encoder=self.encoder, item_shape=item_shape, n_components=self.n_components,
+            a=a, b=b, config=cfg.training, rng=rng, emit=self._emit, cancel=cancel,
+            optimizer=self.optimizer, keras_fit_kwargs=self.keras_fit_kwargs)
+
+        from .model import EmbeddingModel
+
+        info = {"n_samples": n, "n_edges": graph.n_edges, "knn_exact": knn.exact,
+                "steps_per_epoch": result.steps_per_epoch,
+                "edges_per_epoch": result.edges_per_epoch, "cancelled": result.cancelled,
+                "epochs_trained": len(result.history["loss"]),
+                "fit_seconds": round(time.perf_counter() - self._t0, 3)}
+        self.model_ = EmbeddingModel(encoder=encoder, a=a, b=b, n_features_in=d,
+                                     item_shape=item_shape, history=result.history, info=info)
+        self.encoder_ = encoder
+        self.graph_ = graph.graph
+        self.n_features_in_ = d
+        self.history_ = result.history
+        self._a, self._b = a, b
+        self.cancelled_ = result.cancelled
+        self.embedding_ = self.model_.transform(X)
+        if result.diverged:
+            self._stage("failed", "the loss became NaN")
+            raise TrainingDivergedError(
+                "Training diverged (the loss became NaN); the last good weights were kept. "
+                "Lower the learning rate or standardise the data.")
+        self._stage("cancelled" if result.cancelled else "done",
+                    f"{len(result.history['loss'])} epochs in {info['fit_seconds']:.1f}s")
+        return self
+
+    def fit_transform(self, X: Any, y: Any = None, **fit_params) -> np.ndarray:
+        """Fit and return the embedding of ``X``, shape (n_samples, n_components)."""
+        return self.fit(X, y, **fit_params).embedding_
+
+    # -- using the fitted model -----------------------------------------------------------
+    def _fitted(self):
+        if "model_" not in self.__dict__:
+            raise NotFittedError("This ParametricUMAP is not fitted yet; call fit(X) first.")
+        return self.model_
+
+    def transform(self, X: Any, batch_size: int | None = None) -> np.ndarray:
+        """Embed new rows with the trained encoder: (n, n_features_in_) → (n, n_components)."""
+        return self._fitted().transform(X, batch_size=batch_size)
+
+    @property
+    def _history(self) -> dict[str, list[float]]:
+        """umap-learn's name for ``history_``."""
+        self._fitted()
+        return self.history_
+
+    def save(self, save_location: str | Path, verbose: bool = False) -> Path:
+        """Write the fitted model to the folder ``save_location`` (see :mod:`.persistence`)."""
+        from .persistence import save_model
+
+        path = save_model(self._fitted(), save_location, params=P.to_manifest(self),
+                          embedding=self.embedding_)
+        if verbose:
+            log.info("saved to %s", path)
+        return path
+
+
+def load_ParametricUMAP(save_location: str | Path, verbose: bool = False) -> ParametricUMAP:
+    """Load a folder written by :meth:`ParametricUMAP.save` (umap-learn's function name)."""
+    from .persistence import load_model
+
+    model, manifest, embedding = load_model(save_location)
+    est = P.from_manifest(ParametricUMAP, manifest, model.encoder)
+    est.model_ = model
+    est.encoder_ = model.encoder
+    est.n_features_in_ = model.n_features_in
+    est.history_ = model.history
+    est._a, est._b = model.a, model.b
+    est.cancelled_ = bool(model.info.get("cancelled", False))
+    if embedding is not None:
+        est.embedding_ = embedding
+    if verbose:
+        log.info("loaded %s", save_location)
+    return est

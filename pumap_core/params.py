@@ -1,0 +1,147 @@
+"""Checking the estimator's parameters, and turning them into / back from a JSON manifest."""
+
+from __future__ import annotations
+
+import logging
+import numbers
+import warnings
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .errors import InvalidParameterError, NotSupportedError
+from .graph.knn import canonical_metric
+from .training.config import TrainingConfig
+
+DEFAULT_LEARNING_RATE = 1e-2
+
+_LATER = {  # umap-learn features that a later version adds, with their "off" values
+    "decoder": None, "parametric_reconstruction": False, "autoencoder_loss": False,
+    "reconstruction_validation": None, "global_correlation_loss_weight": 0.0,
+    "landmark_loss_fn": None,
+}
+
+
+@dataclass(frozen=True)
+class FitConfig:
+    metric: str
+    training: TrainingConfig
+
+
+def _number(est: Any, name: str, *, low: float, high: float = np.inf, integer: bool = False,
+            low_open: bool = False) -> Any:
+    value = getattr(est, name)
+    kind = numbers.Integral if integer else numbers.Real
+    if isinstance(value, bool) or not isinstance(value, kind):
+        raise InvalidParameterError(
+            f"{name} must be {'an integer' if integer else 'a number'}, got {value!r}.")
+    if value < low or value > high or (low_open and value == low):
+        bounds = f"{'>' if low_open else '>='} {low}" + ("" if high == np.inf else f" and <= {high}")
+        raise InvalidParameterError(f"{name} must be {bounds}, got {value!r}.")
+    return value
+
+
+def validate(est: Any, *, landmark_positions: Any = None, y: Any = None) -> FitConfig:
+    """Check every parameter of ``est`` and build the training configuration."""
+    for name, off in _LATER.items():
+        if getattr(est, name) not in (off, 0):
+            raise NotSupportedError(
+                f"{name} is not available in this version of pumap_core yet; leave it at "
+                f"{off!r}.")
+    if landmark_positions is not None:
+        raise NotSupportedError("landmark_positions is not available in this version yet.")
+    if y is not None:
+        warnings.warn("y is ignored: supervised UMAP is not available yet; the map is learned "
+                      "from X alone.", UserWarning, stacklevel=3)
+    if est.n_epochs is not None:
+        warnings.warn("n_epochs has no effect on ParametricUMAP; set n_training_epochs instead "
+                      "(one epoch = one pass over the graph's edges).", UserWarning, stacklevel=3)
+    _number(est, "n_neighbors", low=2, integer=True)
+    _number(est, "n_components", low=1, integer=True)
+    _number(est, "spread", low=0, low_open=True)
+    _number(est, "min_dist", low=0, high=est.spread)
+    _number(est, "negative_sample_rate", low=0, integer=True)
+    _number(est, "set_op_mix_ratio", low=0, high=1)
+    _number(est, "local_connectivity", low=0, low_open=True)
+    _number(est, "repulsion_strength", low=0)
+    if est.n_training_epochs is not None:
+        _number(est, "n_training_epochs", low=1, integer=True)
+    _number(est, "learning_rate", low=0, low_open=True)
+    _number(est, "loss_report_frequency", low=1, integer=True)
+    if est.batch_size is not None:
+        _number(est, "batch_size", low=1, integer=True)
+    if est.keras_fit_kwargs is not None and not isinstance(est.keras_fit_kwargs, dict):
+        raise InvalidParameterError("keras_fit_kwargs must be a dict of keras fit() arguments.")
+    return FitConfig(metric=canonical_metric(est.metric), training=TrainingConfig(
+        n_epochs=est.n_training_epochs, batch_size=est.batch_size,
+        negative_sample_rate=int(est.negative_sample_rate),
+        repulsion_strength=float(est.repulsion_strength),
+        learning_rate=float(est.learning_rate),
+        report_every=int(est.loss_report_frequency)))
+
+
+def check_against_data(est: Any, n_samples: int) -> None:
+    if est.n_neighbors >= n_samples:
+        raise InvalidParameterError(
+            f"n_neighbors ({est.n_neighbors}) must be smaller than the number of rows "
+            f"({n_samples}); lower n_neighbors or add rows.")
+
+
+def enable_verbose_logging() -> None:
+    logger = logging.getLogger("pumap_core")
+    logger.setLevel(logging.INFO)
+    if not logger.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s pumap_core %(message)s"))
+        logger.addHandler(handler)
+
+
+def _jsonable(value: Any) -> bool:
+    import json
+
+    try:
+        json.dumps(value)
+        return True
+    except (TypeError, ValueError):
+        return False
+
+
+def to_manifest(est: Any) -> dict[str, Any]:
+    """The estimator's parameters as JSON; Keras objects become descriptions."""
+    import keras
+
+    out: dict[str, Any] = {}
+    for name, value in est.get_params().items():
+        if name == "encoder":
+            out[name] = None if value is None else "custom"
+        elif name == "optimizer":
+            out[name] = None if value is None else keras.optimizers.serialize(value)
+        elif name == "keras_fit_kwargs":
+            out[name] = {k: v for k, v in (value or {}).items() if _jsonable(v)} or None
+        elif name == "random_state":
+            out[name] = value if value is None or isinstance(value, numbers.Integral) else "generator"
+        elif _jsonable(value):
+            out[name] = value
+        else:
+            out[name] = repr(value)
+    if isinstance(out.get("dims"), tuple):
+        out["dims"] = list(out["dims"])
+    return out
+
+
+def from_manifest(cls: type, manifest: dict[str, Any], encoder: Any) -> Any:
+    """Rebuild an estimator from saved parameters (unknown or newer keys are ignored)."""
+    import keras
+
+    saved = dict(manifest["params"])
+    accepted = set(cls().get_params())
+    params = {k: v for k, v in saved.items() if k in accepted}
+    params["encoder"] = encoder if saved.get("encoder") == "custom" else None
+    if params.get("optimizer") is not None:
+        params["optimizer"] = keras.optimizers.deserialize(params["optimizer"])
+    if params.get("random_state") == "generator":
+        params["random_state"] = None
+    if params.get("dims") is not None:
+        params["dims"] = tuple(params["dims"])
+    return cls(**params)

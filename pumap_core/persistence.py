@@ -1,0 +1,153 @@
+"""Save and load fitted models as a folder: a versioned JSON manifest, a .keras file, no pickles.
+
+Layout of a model folder::
+
+    manifest.json   format, schema_version, parameters, a/b, shapes, package versions, and the
+                    SHA-256 of every other file (so a truncated or edited file is detected)
+    encoder.keras   the encoder, loaded with Keras' safe_mode
+    history.json    the loss history, one entry per epoch
+    embedding.npy   the training embedding (optional; plain array, loaded without pickle)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+import shutil
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import keras
+import numpy as np
+
+from .errors import ModelFileError, ModelNotFoundError
+from .model import EmbeddingModel
+
+FORMAT = "pumap-studio/parametric-umap"
+SCHEMA_VERSION = 1
+MANIFEST = "manifest.json"
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def package_versions() -> dict[str, str]:
+    from . import __version__
+
+    return {"pumap_core": __version__, "keras": keras.__version__,
+            "keras_backend": keras.backend.backend(), "numpy": np.__version__,
+            "python": platform.python_version()}
+
+
+def save_model(model: EmbeddingModel, path: str | Path, *, params: dict[str, Any],
+               embedding: np.ndarray | None = None) -> Path:
+    """Write ``model`` to the folder ``path`` (created; an older model folder is replaced).
+
+    The folder is written beside the target and moved into place at the end, so a failure
+    halfway never leaves a broken model where a good one was.
+    """
+    path = Path(path)
+    if path.exists() and (not path.is_dir() or (any(path.iterdir())
+                                                and not (path / MANIFEST).exists())):
+        raise ModelFileError(
+            f"{path} exists and is not a saved model folder; choose a new or empty folder.")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".saving-", dir=path.parent))
+    try:
+        model.encoder.save(tmp / "encoder.keras")
+        (tmp / "history.json").write_text(json.dumps(model.history))
+        files = ["encoder.keras", "history.json"]
+        if embedding is not None:
+            np.save(tmp / "embedding.npy", np.asarray(embedding, dtype=np.float32),
+                    allow_pickle=False)
+            files.append("embedding.npy")
+        manifest = {
+            "format": FORMAT,
+            "schema_version": SCHEMA_VERSION,
+            "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "params": params,
+            "model": {"a": model.a, "b": model.b, "n_features_in": model.n_features_in,
+                      "item_shape": list(model.item_shape), "n_components": model.n_components},
+            "info": model.info,
+            "versions": package_versions(),
+            "files": {name: _sha256(tmp / name) for name in files},
+        }
+        (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2))
+        if path.exists():
+            shutil.rmtree(path)
+        tmp.rename(path)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    return path
+
+
+def read_manifest(path: str | Path) -> dict[str, Any]:
+    """Read and check the manifest of a model folder."""
+    path = Path(path)
+    if not path.is_dir():
+        raise ModelNotFoundError(f"No saved model folder at {path}.")
+    if not (path / MANIFEST).is_file():
+        raise ModelNotFoundError(f"{path} has no {MANIFEST}; it is not a saved model folder.")
+    try:
+        manifest = json.loads((path / MANIFEST).read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise ModelFileError(f"{path / MANIFEST} is corrupt (not valid JSON).") from None
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise ModelFileError(f"{path} is not a pumap model folder (unknown format).")
+    version = manifest.get("schema_version")
+    if not isinstance(version, int) or version < 1:
+        raise ModelFileError(f"{path / MANIFEST} has no valid schema_version.")
+    if version > SCHEMA_VERSION:
+        raise ModelFileError(
+            f"{path} was saved by a newer pumap_core (format version {version}; this one reads "
+            f"up to {SCHEMA_VERSION}); upgrade pumap_core to load it.")
+    for key in ("params", "model", "files"):
+        if not isinstance(manifest.get(key), dict):
+            raise ModelFileError(f"{path / MANIFEST} is missing its {key!r} section.")
+    for name, digest in manifest["files"].items():
+        file = path / name
+        if not file.is_file():
+            raise ModelNotFoundError(f"{file} is missing from the saved model folder.")
+        if _sha256(file) != digest:
+            raise ModelFileError(f"{file} is corrupt (its checksum does not match the manifest).")
+    return manifest
+
+
+def load_model(path: str | Path) -> tuple[EmbeddingModel, dict[str, Any], np.ndarray | None]:
+    """Load a model folder written by :func:`save_model`.
+
+    Returns the model, the manifest, and the training embedding (None if it was not saved).
+    """
+    path = Path(path)
+    manifest = read_manifest(path)
+    if "encoder.keras" not in manifest["files"]:
+        raise ModelFileError(f"{path / MANIFEST} lists no encoder.keras.")
+    try:
+        encoder = keras.saving.load_model(path / "encoder.keras", compile=False, safe_mode=True)
+    except Exception as exc:
+        raise ModelFileError(
+            f"{path / 'encoder.keras'} could not be loaded ({str(exc).splitlines()[0][:200]}); "
+            "a custom layer must be registered with keras.saving.register_keras_serializable.",
+        ) from None
+    try:
+        history = json.loads((path / "history.json").read_text())
+        meta = manifest["model"]
+        model = EmbeddingModel(encoder=encoder, a=float(meta["a"]), b=float(meta["b"]),
+                               n_features_in=int(meta["n_features_in"]),
+                               item_shape=tuple(int(v) for v in meta["item_shape"]),
+                               history=history, info=dict(manifest.get("info") or {}))
+        embedding = None
+        if "embedding.npy" in manifest["files"]:
+            embedding = np.load(path / "embedding.npy", allow_pickle=False)
+    except (KeyError, TypeError, ValueError, json.JSONDecodeError) as exc:
+        raise ModelFileError(f"{path} has inconsistent contents ({exc}).") from None
+    return model, manifest, embedding

@@ -1,0 +1,1 @@
+"""Training: edge sampling, UMAP loss in keras.ops, encoder networks and the fit loop."""

@@ -1,0 +1,89 @@
+"""From a fuzzy graph to a trained encoder: projection, spectral warm start, UMAP training."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any, Callable
+
+import keras
+import numpy as np
+
+from ..graph import FuzzyGraph
+from ..graph.spectral import spectral_layout
+from .events import Event
+from .networks import check_encoder, copy_encoder, default_encoder
+from .projection import fit_projection, fold_projection
+from .config import TrainingConfig
+from .trainer import TrainResult, train
+
+# Warm start: the network first regresses onto the graph's spectral layout (scaled to a
+# standard deviation of INIT_SCALE, about UMAP's natural spread), which untangles the map
+# before the UMAP loss refines it; measured in benchmarks/RESULTS.md.
+INIT_STEPS = 200
+INIT_BATCH = 1024
+INIT_SCALE = 3.0
+
+
+class _LayoutBatches(keras.utils.PyDataset):
+    """Rows and their target layout positions, drawn with the fit's generator."""
+
+    def __init__(self, X, target, item_shape, rng, steps):
+        super().__init__(workers=1, use_multiprocessing=False)
+        self.X, self.target, self.item_shape, self.rng, self.steps = X, target, item_shape, rng, steps
+        self.batch = min(INIT_BATCH, len(X))
+
+    def __len__(self):
+        return self.steps
+
+    def __getitem__(self, index):
+        rows = self.rng.integers(0, len(self.X), self.batch)
+        return self.X[rows].reshape((self.batch, *self.item_shape)), self.target[rows]
+
+
+def warm_start(net: keras.Model, X: np.ndarray, layout: np.ndarray, item_shape: tuple[int, ...],
+               rng: np.random.Generator) -> None:
+    """Fit ``net`` to ``layout * INIT_SCALE`` with a few hundred steps of mean squared error."""
+    schedule = keras.optimizers.schedules.CosineDecay(1e-2, INIT_STEPS, alpha=0.05)
+    net.compile(optimizer=keras.optimizers.Adam(schedule), loss="mse", jit_compile="auto")
+    batches = _LayoutBatches(X, layout * INIT_SCALE, item_shape, rng, INIT_STEPS)
+    net.fit(batches, epochs=1, verbose=0)
+
+
+def fit_network(X: np.ndarray, graph: FuzzyGraph, *, encoder: keras.Model | None,
+                item_shape: tuple[int, ...], n_components: int, a: float, b: float,
+                config: TrainingConfig, rng: np.random.Generator,
+                emit: Callable[[Event], None], cancel: threading.Event,
+                optimizer: keras.optimizers.Optimizer | None = None,
+                keras_fit_kwargs: dict[str, Any] | None = None,
+                ) -> tuple[keras.Model, TrainResult]:
+    """Train a network that maps rows of ``X`` to an embedding of ``graph``.
+
+    With ``encoder=None`` the default MLP is built (seeded from ``rng``) and, for wide data,
+    trained on principal-component inputs then folded back (see :mod:`.projection`); otherwise
+    a copy of the user's encoder is trained, leaving the user's object untouched.
+    """
+    seed = int(rng.integers(2**31 - 1))
+    projection = None
+    if encoder is None:
+        final = default_encoder(item_shape, n_components, seed)
+        projection = fit_projection(X, rng)
+    else:
+        final = copy_encoder(encoder)
+        check_encoder(final, item_shape, n_components)
+    if projection is not None:
+        X_train = projection.apply(X)
+        shape = (X_train.shape[1],)
+        net = default_encoder(shape, n_components, seed)
+    else:
+        X_train, shape, net = X, item_shape, final
+
+    if not cancel.is_set():
+        layout = spectral_layout(graph.graph, n_components, X_train, seed)
+        warm_start(net, X_train, layout, shape, rng)
+    result = train(net, X_train, graph, a=a, b=b, item_shape=shape, config=config, rng=rng,
+                   emit=emit, cancel=cancel, optimizer=optimizer,
+                   keras_fit_kwargs=keras_fit_kwargs)
+    if projection is not None:
+        fold_projection(net, final, projection)
+    return final, result
+

@@ -1,0 +1,62 @@
+"""Encoder networks: umap-learn's default MLP and checks on user-supplied Keras models."""
+
+from __future__ import annotations
+
+import math
+from typing import Sequence
+
+import keras
+import numpy as np
+
+from ..errors import InvalidParameterError
+
+
+def default_encoder(input_shape: Sequence[int], n_components: int, seed: int,
+                    units: int = 100, n_layers: int = 3) -> keras.Model:
+    """Flatten → n_layers × Dense(units, relu) → Dense(n_components), seeded initialisers."""
+    layers: list = [keras.Input(shape=tuple(input_shape)), keras.layers.Flatten()]
+    for i in range(n_layers):
+        layers.append(keras.layers.Dense(
+            units, activation="relu", name=f"dense_{i}",
+            kernel_initializer=keras.initializers.GlorotUniform(seed=seed + i)))
+    layers.append(keras.layers.Dense(
+        n_components, name="z",
+        kernel_initializer=keras.initializers.GlorotUniform(seed=seed + n_layers)))
+    return keras.Sequential(layers, name="encoder")
+
+
+def copy_encoder(encoder: keras.Model) -> keras.Model:
+    """A fresh copy with the same weights, so that fitting never mutates the user's object."""
+    try:
+        twin = keras.models.clone_model(encoder)
+        twin.set_weights(encoder.get_weights())
+        return twin
+    except Exception:  # subclassed models cannot always be cloned: train the original
+        return encoder
+
+
+def input_shape_for(n_features: int, dims: Sequence[int] | None) -> tuple[int, ...]:
+    """The shape of one item as the encoder sees it; ``dims`` must hold n_features values."""
+    if dims is None:
+        return (n_features,)
+    dims = tuple(int(v) for v in dims)
+    if math.prod(dims) != n_features:
+        raise InvalidParameterError(
+            f"dims={dims} holds {math.prod(dims)} values per item but the data have "
+            f"{n_features} features per row; make them match (e.g. dims=(28, 28, 1) for 784).")
+    return dims
+
+
+def check_encoder(encoder: keras.Model, input_shape: tuple[int, ...], n_components: int) -> None:
+    """Run the encoder on two dummy items and check that it returns (2, n_components)."""
+    probe = np.zeros((2, *input_shape), dtype=np.float32)
+    try:
+        out = keras.ops.convert_to_numpy(encoder(probe, training=False))
+    except Exception as exc:
+        raise InvalidParameterError(
+            f"The encoder cannot take items of shape {input_shape}: {str(exc).splitlines()[0]} "
+            "Check its input shape (and dims=...).") from None
+    if out.ndim != 2 or out.shape != (2, n_components):
+        raise InvalidParameterError(
+            f"The encoder returns shape {tuple(out.shape[1:])} per item but n_components is "
+            f"{n_components}; end it with Dense({n_components}) or change n_components.")
