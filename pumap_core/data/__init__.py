@@ -1,0 +1,65 @@
+"""Ingest: uploads (tables, zips of images) and built-in demos in, a validated :class:`Dataset` out.
+
+Usable from plain Python; the app is one client of it.
+
+>>> from pumap_core.data import load_demo, load_upload
+>>> ds = load_demo("iris")
+>>> ds.X.shape
+(150, 4)
+"""
+
+from __future__ import annotations
+
+from pathlib import PurePath
+from typing import Any
+
+from ..errors import InvalidDataError
+from ._common import MAX_UPLOAD_BYTES
+from .dataset import Dataset
+from .demos import DEFAULT_DEMO, DEMOS, load_demo
+from .images import read_image_zip
+from .tables import TABLE_EXTENSIONS, prepare_table, read_table
+
+__all__ = [
+    "DEFAULT_DEMO", "DEMOS", "Dataset", "MAX_UPLOAD_BYTES", "SUPPORTED_EXTENSIONS", "load_demo",
+    "load_upload", "prepare_table", "read_image_zip", "read_table",
+]
+
+SUPPORTED_EXTENSIONS = TABLE_EXTENSIONS + (".zip",)
+
+
+def load_upload(data: bytes, filename: str, *, max_bytes: int = MAX_UPLOAD_BYTES,
+                **options: Any) -> Dataset:
+    """Turn an uploaded file into a :class:`Dataset`, choosing the reader by extension.
+
+    Parameters
+    ----------
+    data : bytes
+        The file's content (``uploaded_file.getvalue()`` in Streamlit).
+    filename : str
+        Its name; also the dataset's name.
+    max_bytes : int
+        Largest accepted size (default :data:`MAX_UPLOAD_BYTES`, 200 MB).
+    **options
+        For tables, the keyword arguments of :func:`prepare_table` (``feature_columns``,
+        ``label_column``, ``scaling``, ``categorical``, ``missing``); for ``.zip``, those of
+        :func:`read_image_zip` (``size``, ``mode``, ``max_images``).
+
+    Returns
+    -------
+    Dataset
+
+    Raises
+    ------
+    PumapError
+        A subclass with a one-line ``user_message`` for every malformed upload.
+    """
+    ext = PurePath(filename).suffix.lower()
+    if ext == ".zip":
+        return read_image_zip(data, name=filename, max_bytes=max_bytes, **options)
+    if ext in TABLE_EXTENSIONS:
+        df = read_table(data, filename, max_bytes=max_bytes)
+        return prepare_table(df, name=filename, **options)
+    kind = f"a {ext} file" if ext else "a file without extension"
+    raise InvalidDataError(f"{filename} is {kind}, which is not supported; upload a table "
+                           f"({', '.join(TABLE_EXTENSIONS)}) or a zip of images (.zip).")

@@ -1,0 +1,75 @@
+"""Built-in demo datasets, shipped with scikit-learn, so the app works without network access."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from PIL import Image
+
+from ..errors import InvalidParameterError
+from .dataset import Dataset
+from .images import png_thumbnail
+from .prepare import prepare_table
+
+#: Demo name → one-line description, in the order the app lists them.
+DEMOS: dict[str, str] = {
+    "digits": "1,797 handwritten digits, 8×8 grey images, 10 classes (scikit-learn)",
+    "wine": "178 wines, 13 chemical measurements, 3 cultivars (scikit-learn)",
+    "iris": "150 iris flowers, 4 measurements, 3 species (scikit-learn)",
+}
+DEFAULT_DEMO = "digits"
+
+
+def load_demo(name: str = DEFAULT_DEMO) -> Dataset:
+    """Load a demo dataset by name.
+
+    Parameters
+    ----------
+    name : {"digits", "wine", "iris"}
+        A key of :data:`DEMOS`.
+
+    Returns
+    -------
+    Dataset
+        ``digits``: ``kind="images"``, ``X`` of shape (1797, 64) in [0, 1], ``image_shape``
+        (8, 8), integer labels and 64×64 thumbnails. ``wine`` and ``iris``: ``kind="table"``,
+        standardized measurements, the class name as label.
+
+    Raises
+    ------
+    InvalidParameterError
+        Unknown demo name.
+    """
+    if name not in DEMOS:
+        raise InvalidParameterError(f"Unknown demo {name!r}; choose one of: "
+                                    f"{', '.join(DEMOS)}.")
+    if name == "digits":
+        return _digits()
+    return _sklearn_table(name)
+
+
+def _digits() -> Dataset:
+    from sklearn.datasets import load_digits
+
+    bunch = load_digits()
+    images = bunch.images / 16.0  # grey levels 0..16 → [0, 1], like pixels / 255 for uploads
+    labels = bunch.target.astype(np.int64)
+    # 8×8 is too small to see on hover: png_thumbnail enlarges it ×8 with nearest neighbour.
+    thumbnails = [png_thumbnail(Image.fromarray(np.round(img * 255).astype(np.uint8)))
+                  for img in images]
+    table = pd.DataFrame({"label": labels, "index": np.arange(len(labels))})
+    return Dataset(name="digits", X=images.reshape(len(images), -1).astype(np.float32),
+                   table=table, labels=labels, label_name="label", kind="images",
+                   image_shape=(8, 8), thumbnails=thumbnails,
+                   feature_names=[f"px_{r}_{c}" for r in range(8) for c in range(8)],
+                   notes=["scikit-learn's digits: grey levels 0–16 divided by 16"])
+
+
+def _sklearn_table(name: str) -> Dataset:
+    from sklearn.datasets import load_iris, load_wine
+
+    bunch, label = (load_wine(as_frame=True), "cultivar") if name == "wine" else (
+        load_iris(as_frame=True), "species")
+    frame = bunch.frame.drop(columns="target")
+    frame[label] = np.asarray(bunch.target_names)[bunch.target.to_numpy()]
+    return prepare_table(frame, name=name, label_column=label, scaling="standardize")

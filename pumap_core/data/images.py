@@ -1,0 +1,210 @@
+"""Read a zip of images (one sub-folder per class) into a :class:`Dataset`, with thumbnails."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections import Counter
+from pathlib import PurePosixPath
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+from PIL import Image, ImageOps
+
+from ..errors import InvalidDataError, InvalidParameterError
+from ._common import MAX_UPLOAD_BYTES, MIN_ITEMS, check_upload, quoted_list
+from .dataset import Dataset
+
+ImageMode = Literal["L", "RGB"]
+
+IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff")
+MAX_IMAGES = 100_000
+THUMBNAIL_SIDE = 64
+_MAX_SIDE = 512  # larger targets make X too wide for a kNN search anyway
+
+
+def png_thumbnail(image: Image.Image, max_side: int = THUMBNAIL_SIDE) -> bytes:
+    """Encode a small PNG whose longest side is at most ``max_side`` pixels.
+
+    Larger images are shrunk with LANCZOS, keeping their aspect ratio. Small ones (8×8 digits,
+    28×28 MNIST) are enlarged by a whole factor with nearest neighbour, so that each pixel stays a
+    crisp square and the preview is big enough to see.
+    """
+    thumb = image.copy()
+    longest = max(thumb.size)
+    if longest > max_side:
+        thumb.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+    elif longest * 2 <= max_side:
+        factor = max_side // longest
+        thumb = thumb.resize((thumb.width * factor, thumb.height * factor),
+                             Image.Resampling.NEAREST)
+    buf = io.BytesIO()
+    thumb.save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def read_image_zip(data: bytes, *, name: str, size: tuple[int, int] = (28, 28),
+                   mode: ImageMode = "L", max_bytes: int = MAX_UPLOAD_BYTES,
+                   max_images: int = MAX_IMAGES) -> Dataset:
+    """Decode every image in a zip, resize it and flatten its pixels into one row of ``X``.
+
+    Each image is converted to ``mode`` (transparent areas become white, 16-bit grey levels
+    0–65535 are mapped to 0–255), turned upright from its EXIF orientation, then resized to
+    ``size`` with LANCZOS, without keeping the aspect ratio (it is stretched; crop beforehand if
+    that matters). ``X`` holds the pixels divided by 255. Files under ``__MACOSX/``, hidden files
+    and non-image files are ignored. The immediate parent folder of an image is its label; images
+    at the top level, or all in one single folder, get no label.
+
+    Parameters
+    ----------
+    data : bytes
+        The zip file's content.
+    name : str
+        Name of the dataset, also used in messages (the uploaded file name).
+    size : (int, int)
+        ``(height, width)`` of the resized images, as in NumPy (not PIL's ``(width, height)``).
+    mode : {"L", "RGB"}
+        Grey levels (one value per pixel) or colour (three).
+    max_bytes : int
+        Largest accepted zip size.
+    max_images : int
+        Most images accepted.
+
+    Returns
+    -------
+    Dataset
+        ``kind="images"``, ``X`` of shape (n_images, height·width[·3]), ``image_shape``
+        ``(height, width)`` or ``(height, width, 3)``, one PNG thumbnail per image, and ``table``
+        with ``file`` (path inside the zip), ``width`` and ``height`` (original size) and
+        ``label`` when sub-folders exist.
+
+    Raises
+    ------
+    InvalidParameterError
+        Bad ``size`` or ``mode``.
+    InvalidDataError
+        Empty or too large upload, not a zip, no images, too many images, or fewer than 3
+        readable images. An unreadable image alone is skipped and named in ``notes``.
+    """
+    if mode not in ("L", "RGB"):
+        raise InvalidParameterError(f"mode must be 'L' (grey levels) or 'RGB' (colour); got "
+                                    f"{mode!r}.")
+    if (len(size) != 2 or not all(isinstance(s, (int, np.integer)) for s in size)
+            or not all(1 <= s <= _MAX_SIDE for s in size)):
+        raise InvalidParameterError(f"size must be (height, width) with whole numbers from 1 to "
+                                    f"{_MAX_SIDE}; got {size!r}.")
+    data = check_upload(data, name, max_bytes)
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError):
+        raise InvalidDataError(f"{name} is not a valid zip archive; compress the image folder "
+                               "as a .zip file and upload it again.") from None
+
+    notes: list[str] = []
+    with archive:
+        entries, others = _image_entries(archive)
+        if others:
+            notes.append(f"ignored {len(others)} non-image file(s), e.g. {others[0]!r}")
+        if not entries:
+            raise InvalidDataError(f"{name} contains no images; put {', '.join(IMAGE_EXTENSIONS)}"
+                                   " files in the zip, one sub-folder per class.")
+        if len(entries) > max_images:
+            raise InvalidDataError(f"{name} holds {len(entries):,} images, more than the limit of "
+                                   f"{max_images:,}; upload a sample of the images.")
+        height, width = int(size[0]), int(size[1])
+        shape = (height, width) if mode == "L" else (height, width, 3)
+        X = np.empty((len(entries), int(np.prod(shape))), np.float32)  # filled row by row
+        thumbs, files, dims, modes, bad = [], [], [], Counter(), []
+        for path, info in entries:
+            try:
+                if info.file_size > max_bytes:
+                    raise ValueError("too large")
+                image, original_mode = _open(archive.read(info), mode)
+                resized = image.resize((width, height), Image.Resampling.LANCZOS)
+                X[len(files)] = np.asarray(resized, dtype=np.float32).reshape(-1) / 255.0
+                thumb = png_thumbnail(image)
+            except Exception:  # a damaged file can make any Pillow decoder raise anything
+                bad.append(path)
+                continue
+            thumbs.append(thumb)
+            files.append(path)
+            dims.append(image.size)
+            modes[original_mode] += 1
+
+    if bad:
+        notes.append(f"skipped {len(bad)} unreadable image{'s' if len(bad) > 1 else ''}: "
+                     f"{quoted_list(bad, 5, quote=False)}")
+    if not files:
+        raise InvalidDataError(f"None of the {len(entries)} image(s) in {name} could be read "
+                               f"(e.g. {bad[0]}); check that they are valid image files.")
+    if len(files) < MIN_ITEMS:
+        raise InvalidDataError(f"{name} has {len(files)} readable image(s); at least {MIN_ITEMS} "
+                               "are needed to make a map.")
+    converted = {m: c for m, c in modes.items() if m != mode}
+    if converted:
+        found = ", ".join(f"{m}: {c}" for m, c in sorted(converted.items()))
+        notes.append(f"converted {sum(converted.values())} image(s) to {mode} (found {found})")
+    notes.append(f"resized {len(files)} image(s) to {height}×{width} pixels")
+
+    table = pd.DataFrame({"file": files, "width": [d[0] for d in dims],
+                          "height": [d[1] for d in dims]})
+    folders = [PurePosixPath(f).parent.name for f in files]
+    labels = None
+    if len(set(folders)) > 1:  # one shared folder is the archive's wrapper, not a class
+        labels = np.array([f or "(top level)" for f in folders], dtype=str)
+        table.insert(0, "label", labels)
+    if len(files) < len(X):
+        X = X[: len(files)].copy()  # release the rows reserved for skipped images
+    return Dataset(name=name, X=X, table=table, labels=labels,
+                   label_name=None if labels is None else "label", kind="images",
+                   image_shape=shape, thumbnails=thumbs, feature_names=_pixel_names(shape),
+                   notes=notes)
+
+
+def _image_entries(archive: zipfile.ZipFile
+                   ) -> tuple[list[tuple[str, zipfile.ZipInfo]], list[str]]:
+    """(path, member) of each image sorted by path, and the paths of other (non-hidden) files.
+
+    Paths use "/" even in zips written on Windows with backslashes, so folders become labels.
+    """
+    images, others = [], []
+    for info in archive.infolist():
+        path = PurePosixPath(info.filename.replace("\\", "/"))
+        if info.is_dir() or path.parts[:1] == ("__MACOSX",):
+            continue
+        if any(part.startswith(".") for part in path.parts):  # .DS_Store, ._resource forks
+            continue
+        if path.suffix.lower() in IMAGE_EXTENSIONS:
+            images.append((str(path), info))
+        else:
+            others.append(str(path))
+    images.sort(key=lambda entry: entry[0])
+    return images, others
+
+
+def _open(raw: bytes, mode: str) -> tuple[Image.Image, str]:
+    """Decode one image (first frame), upright, in ``mode``; also return its original mode."""
+    image = Image.open(io.BytesIO(raw))
+    image.load()
+    original_mode = image.mode
+    image = ImageOps.exif_transpose(image)
+    if image.mode.startswith("I"):
+        # Pillow clips 16-bit pixels to 255 when converting to L; map 0..65535 onto 0..255 instead
+        # (the same factor for every image, so relative brightness survives).
+        pixels = np.asarray(image, dtype=np.float64) / 257.0
+        image = Image.fromarray(np.round(np.clip(pixels, 0, 255)).astype(np.uint8))
+    has_alpha = image.mode in ("RGBA", "LA", "PA") or (
+        image.mode == "P" and "transparency" in image.info)
+    if has_alpha:
+        rgba = image.convert("RGBA")
+        image = Image.alpha_composite(Image.new("RGBA", rgba.size, "white"), rgba)
+    return (image.convert(mode) if image.mode != mode else image), original_mode
+
+
+def _pixel_names(shape: tuple[int, ...]) -> list[str]:
+    """``px_r_c`` for grey levels, ``px_r_c_R`` / ``_G`` / ``_B`` for colour, row-major as X."""
+    rows, cols = shape[0], shape[1]
+    if len(shape) == 2:
+        return [f"px_{r}_{c}" for r in range(rows) for c in range(cols)]
+    return [f"px_{r}_{c}_{ch}" for r in range(rows) for c in range(cols) for ch in "RGB"]
