@@ -41,6 +41,11 @@ class Dataset:
         One name per column of ``X`` (one-hot columns are named ``"column=value"``).
     notes : list of str
         Human-readable notes about what ingest did ("dropped 3 rows with missing values").
+    recipe : dict or None
+        JSON-able record of how ``X`` was built (feature columns, scaling parameters, one-hot
+        categories, imputation values; or image size and mode), so that a new upload can be
+        turned into the same features with :func:`pumap_core.data.apply_recipe`. None for a
+        hand-made dataset.
     """
 
     name: str
@@ -53,6 +58,7 @@ class Dataset:
     thumbnails: list[bytes] | None = None
     feature_names: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    recipe: dict[str, Any] | None = None
 
     def __post_init__(self) -> None:
         # The readers build consistent objects; these checks catch hand-made ones early, with a

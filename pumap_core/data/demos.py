@@ -8,7 +8,7 @@ from PIL import Image
 
 from ..errors import InvalidParameterError
 from .dataset import Dataset
-from .images import png_thumbnail
+from .images import image_recipe, png_thumbnail
 from .prepare import prepare_table
 
 #: Demo name → one-line description, in the order the app lists them.
@@ -62,7 +62,10 @@ def _digits() -> Dataset:
                    table=table, labels=labels, label_name="label", kind="images",
                    image_shape=(8, 8), thumbnails=thumbnails,
                    feature_names=[f"px_{r}_{c}" for r in range(8) for c in range(8)],
-                   notes=["scikit-learn's digits: grey levels 0–16 divided by 16"])
+                   notes=["scikit-learn's digits: grey levels 0–16 divided by 16"],
+                   # New images are read like an upload (grey, 8×8, pixels / 255), the same
+                   # [0, 1] range; they must be light digits on a dark background, as here.
+                   recipe=image_recipe((8, 8), "L"))
 
 
 def _sklearn_table(name: str) -> Dataset:

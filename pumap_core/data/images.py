@@ -6,7 +6,7 @@ import io
 import zipfile
 from collections import Counter
 from pathlib import PurePosixPath
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -46,7 +46,7 @@ def png_thumbnail(image: Image.Image, max_side: int = THUMBNAIL_SIDE) -> bytes:
 
 def read_image_zip(data: bytes, *, name: str, size: tuple[int, int] = (28, 28),
                    mode: ImageMode = "L", max_bytes: int = MAX_UPLOAD_BYTES,
-                   max_images: int = MAX_IMAGES) -> Dataset:
+                   max_images: int = MAX_IMAGES, min_images: int = MIN_ITEMS) -> Dataset:
     """Decode every image in a zip, resize it and flatten its pixels into one row of ``X``.
 
     Each image is converted to ``mode`` (transparent areas become white, 16-bit grey levels
@@ -70,6 +70,9 @@ def read_image_zip(data: bytes, *, name: str, size: tuple[int, int] = (28, 28),
         Largest accepted zip size.
     max_images : int
         Most images accepted.
+    min_images : int
+        Fewest readable images accepted (3 to make a map; 1 to embed new images on a saved
+        map).
 
     Returns
     -------
@@ -77,15 +80,16 @@ def read_image_zip(data: bytes, *, name: str, size: tuple[int, int] = (28, 28),
         ``kind="images"``, ``X`` of shape (n_images, height·width[·3]), ``image_shape``
         ``(height, width)`` or ``(height, width, 3)``, one PNG thumbnail per image, and ``table``
         with ``file`` (path inside the zip), ``width`` and ``height`` (original size) and
-        ``label`` when sub-folders exist.
+        ``label`` when sub-folders exist. Its ``recipe`` (:func:`image_recipe`) records ``size``
+        and ``mode``.
 
     Raises
     ------
     InvalidParameterError
         Bad ``size`` or ``mode``.
     InvalidDataError
-        Empty or too large upload, not a zip, no images, too many images, or fewer than 3
-        readable images. An unreadable image alone is skipped and named in ``notes``.
+        Empty or too large upload, not a zip, no images, too many images, or fewer than
+        ``min_images`` readable images. An unreadable image alone is skipped and named in ``notes``.
     """
     if mode not in ("L", "RGB"):
         raise InvalidParameterError(f"mode must be 'L' (grey levels) or 'RGB' (colour); got "
@@ -138,8 +142,8 @@ def read_image_zip(data: bytes, *, name: str, size: tuple[int, int] = (28, 28),
     if not files:
         raise InvalidDataError(f"None of the {len(entries)} image(s) in {name} could be read "
                                f"(e.g. {bad[0]}); check that they are valid image files.")
-    if len(files) < MIN_ITEMS:
-        raise InvalidDataError(f"{name} has {len(files)} readable image(s); at least {MIN_ITEMS} "
+    if len(files) < min_images:
+        raise InvalidDataError(f"{name} has {len(files)} readable image(s); at least {min_images} "
                                "are needed to make a map.")
     converted = {m: c for m, c in modes.items() if m != mode}
     if converted:
@@ -159,7 +163,18 @@ def read_image_zip(data: bytes, *, name: str, size: tuple[int, int] = (28, 28),
     return Dataset(name=name, X=X, table=table, labels=labels,
                    label_name=None if labels is None else "label", kind="images",
                    image_shape=shape, thumbnails=thumbs, feature_names=_pixel_names(shape),
-                   notes=notes)
+                   notes=notes, recipe=image_recipe((height, width), mode))
+
+
+def image_recipe(size: tuple[int, int], mode: str) -> dict[str, Any]:
+    """The JSON-able record of how images became rows of ``X``, replayed by :mod:`.recipe`.
+
+    ``size`` is ``[height, width]``; pixels are divided by 255 (``pixel_scale``).
+    """
+    height, width = int(size[0]), int(size[1])
+    shape = [height, width] if mode == "L" else [height, width, 3]
+    return {"kind": "images", "version": 1, "size": [height, width], "mode": mode,
+            "image_shape": shape, "pixel_scale": 255.0}
 
 
 def _image_entries(archive: zipfile.ZipFile

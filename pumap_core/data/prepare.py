@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal, Sequence
+from typing import Any, Literal, Sequence
 
 import numpy as np
 import pandas as pd
@@ -24,6 +24,8 @@ MAX_ONEHOT_CATEGORIES = 100
 #: A text column is read as numbers when at least this share of its entries parse as numbers.
 _NUMERIC_SHARE = 0.95
 _MISSING_LABEL = "(missing)"
+#: Version of the ``recipe`` dict that :func:`prepare_table` writes and :mod:`.recipe` reads.
+RECIPE_VERSION = 1
 #: Gap markers that exports use in number columns (UCI's "?", spreadsheets' "-" or "#N/A").
 _GAP_MARKERS = frozenset({"?", "-", "--", ".", "n/a", "na", "nan", "null", "none", "missing",
                           "#n/a", "#value!", "#div/0!"})
@@ -107,27 +109,56 @@ def prepare_table(df: pd.DataFrame, *, name: str, feature_columns: Sequence[str]
     else:
         n_filled = int(gaps.sum() + cat_gaps.sum())
         if n_filled:
-            medians = np.nanmedian(values, axis=0)
-            values = np.where(gaps, medians, values)
             notes.append(f"imputed {n_filled} missing value(s) (median for numbers, most "
                          "frequent value for categories)")
+    # Medians are kept in the recipe even without gaps, so that new data can be filled alike.
+    medians = np.nanmedian(values, axis=0)
+    if missing == "impute":
+        values = np.where(gaps, medians, values)
 
-    features, names = [_scale(values, list(numeric), scaling, notes)], list(numeric)
+    scaled, shifts, scales = _scale(values, list(numeric), scaling, notes)
+    features, names = [scaled], list(numeric)
+    onehot = []
     for col in categories:
         cats = table[col].astype("string")
+        fill = cats.mode(dropna=True).iloc[0]
         if missing == "impute" and cats.isna().any():
-            cats = cats.fillna(cats.mode(dropna=True).iloc[0])
+            cats = cats.fillna(fill)
         dummies = pd.get_dummies(cats, dtype=np.float32)
         features.append(dummies.to_numpy())
         names += [f"{col}={v}" for v in dummies.columns]
+        onehot.append({"column": col, "categories": [str(v) for v in dummies.columns],
+                       "fill": str(fill)})
         notes.append(f"one-hot encoded {col!r} ({dummies.shape[1]} columns)")
 
     labels = None
     if label_column is not None:
         labels = _labels(table[label_column], notes)
+    recipe = table_recipe(list(numeric), shifts, scales, medians, onehot, scaling=scaling,
+                          missing=missing, label_column=label_column, feature_names=names)
     return Dataset(name=name, X=np.hstack(features).astype(np.float32), table=table,
                    labels=labels, label_name=label_column, kind="table", feature_names=names,
-                   notes=notes)
+                   notes=notes, recipe=recipe)
+
+
+def table_recipe(columns: list[str], shifts: np.ndarray, scales: np.ndarray,
+                 medians: np.ndarray, onehot: list[dict[str, Any]], *, scaling: str,
+                 missing: str, label_column: str | None,
+                 feature_names: list[str]) -> dict[str, Any]:
+    """The JSON-able record of a table's preparation, replayed by :mod:`.recipe`.
+
+    Numeric column ``c`` becomes ``(c - shift) / scale``: ``shift``/``scale`` are the mean and
+    standard deviation (``"standardize"``), the minimum and range (``"minmax"``) or 0 and 1, with
+    ``scale`` 1 for a constant column; ``fill`` is the training median. One-hot columns follow,
+    one per category in ``categories`` order; ``fill`` is the most frequent category.
+    """
+    numeric = []
+    for col, shift, scale, median in zip(columns, shifts, scales, medians):
+        numeric.append({"column": col, "shift": float(shift), "scale": float(scale),
+                        "fill": float(median)})
+    return {"kind": "table", "version": RECIPE_VERSION, "scaling": scaling, "missing": missing,
+            "label_column": label_column, "numeric": numeric, "onehot": onehot,
+            "feature_names": list(feature_names)}
 
 
 def _check_choice(option: str, value: object, choices: tuple[str, ...]) -> None:
@@ -238,23 +269,29 @@ def _is_saved_index(col: str, values: np.ndarray) -> bool:
     return bool(np.array_equal(values, np.arange(n)) or np.array_equal(values, np.arange(1, n + 1)))
 
 
-def _scale(values: np.ndarray, names: list[str], scaling: str, notes: list[str]) -> np.ndarray:
-    """Scale each column; a constant column becomes 0 instead of 0/0."""
-    if values.shape[1] == 0:
-        return values
+def _scale(values: np.ndarray, names: list[str], scaling: str, notes: list[str]
+           ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Scale each column as ``(v - shift) / scale``; a constant column becomes 0, not 0/0.
+
+    Returns the scaled values and the per-column ``shift`` and ``scale`` (for the recipe).
+    """
+    d = values.shape[1]
+    if d == 0:
+        return values, np.zeros(0), np.ones(0)
     constant = np.ptp(values, axis=0) == 0
     if constant.any():
         flat = [name for name, is_constant in zip(names, constant) if is_constant]
         notes.append(f"constant column(s) {quoted_list(flat, 5)} carry no information")
     if scaling == "standardize":
         notes.append(f"standardized {len(names)} numeric column(s) to mean 0 and variance 1")
-        std = values.std(axis=0)
-        return (values - values.mean(axis=0)) / np.where(constant, 1.0, std)
-    if scaling == "minmax":
+        shift, scale = values.mean(axis=0), np.where(constant, 1.0, values.std(axis=0))
+    elif scaling == "minmax":
         notes.append(f"scaled {len(names)} numeric column(s) to [0, 1]")
-        low = values.min(axis=0)
-        return (values - low) / np.where(constant, 1.0, values.max(axis=0) - low)
-    return values
+        shift = values.min(axis=0)
+        scale = np.where(constant, 1.0, values.max(axis=0) - shift)
+    else:
+        return values, np.zeros(d), np.ones(d)
+    return (values - shift) / scale, shift, scale
 
 
 def _labels(series: pd.Series, notes: list[str]) -> np.ndarray:

@@ -25,6 +25,22 @@ def default_encoder(input_shape: Sequence[int], n_components: int, seed: int,
     return keras.Sequential(layers, name="encoder")
 
 
+def conv_encoder(image_shape: Sequence[int], n_components: int, seed: int) -> keras.Model:
+    """A small CNN for images of shape (h, w) or (h, w, c): two strided convolutions, then MLP."""
+    shape = tuple(image_shape) if len(image_shape) == 3 else (*image_shape, 1)
+    init = keras.initializers.GlorotUniform
+    return keras.Sequential([
+        keras.Input(shape=shape),
+        keras.layers.Conv2D(32, 3, strides=2, padding="same", activation="relu",
+                            kernel_initializer=init(seed=seed)),
+        keras.layers.Conv2D(64, 3, strides=2, padding="same", activation="relu",
+                            kernel_initializer=init(seed=seed + 1)),
+        keras.layers.Flatten(),
+        keras.layers.Dense(128, activation="relu", kernel_initializer=init(seed=seed + 2)),
+        keras.layers.Dense(n_components, name="z", kernel_initializer=init(seed=seed + 3)),
+    ], name="conv_encoder")
+
+
 def copy_encoder(encoder: keras.Model) -> keras.Model:
     """A fresh copy with the same weights, so that fitting never mutates the user's object."""
     try:

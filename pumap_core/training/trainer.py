@@ -20,6 +20,10 @@ from .sampler import EdgeSampler
 
 log = logging.getLogger("pumap_core")
 
+# Steps run per call into the compiled graph: amortises Python and callback overhead (which
+# dominates on small data) while cancel and the NaN check still act within an epoch.
+STEPS_PER_EXECUTION = 16
+
 
 @dataclass(frozen=True)
 class TrainResult:
@@ -122,7 +126,8 @@ def train(encoder: keras.Model, X: np.ndarray, graph: FuzzyGraph, *, a: float, b
     model = UMAPTrainingModel(encoder, a, b)
     model.compile(optimizer=_fresh_optimizer(optimizer, config.learning_rate,
                                              steps * n_epochs),
-                  loss=umap_loss(), jit_compile="auto")
+                  loss=umap_loss(), jit_compile="auto",
+                  steps_per_execution=min(steps, STEPS_PER_EXECUTION))
     flags = _Flags()
     kwargs = {"epochs": n_epochs, "verbose": 0, **(keras_fit_kwargs or {})}
     user_callbacks = list(kwargs.pop("callbacks", None) or [])

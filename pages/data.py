@@ -1,0 +1,98 @@
+"""Data: pick a built-in demo or upload a table / a zip of images, and preview what was understood."""
+
+import os
+
+import pandas as pd
+import streamlit as st
+
+from pumap_core.data import (DEFAULT_DEMO, DEMOS, load_demo, prepare_table, read_image_zip,
+                             read_table)
+from studio import state
+from studio.errors import user_errors
+from studio.preview import show_dataset
+
+TABLE_TYPES = ["csv", "tsv", "txt", "parquet", "xlsx", "xls"]
+# Largest accepted upload, configurable for big installations (PUMAP_MAX_UPLOAD_MB).
+MAX_BYTES = int(float(os.environ.get("PUMAP_MAX_UPLOAD_MB", "200")) * 1024 * 1024)
+
+st.title("Data")
+state.show_flash()
+source = st.radio("Source", ["Built-in demo", "Upload a file"], horizontal=True, key="data.source",
+                  help="Demos need no file. Uploads: tables (CSV, TSV, Excel, Parquet) or a zip "
+                       "of images whose sub-folder names become labels.")
+
+if source == "Built-in demo":
+    names = list(DEMOS)
+    name = st.selectbox("Demo", names, index=names.index(DEFAULT_DEMO), key="data.demo",
+                        format_func=lambda n: f"{n} — {DEMOS[n]}")
+    if st.button("Load demo", type="primary", key="data.load_demo"):
+        with user_errors():
+            state.put(state.DATASET, load_demo(name))
+            state.flash("success", f"Loaded the {name} demo.")
+            st.rerun()
+else:
+    upload = st.file_uploader("Table or zip of images", type=TABLE_TYPES + ["zip"],
+                              key="data.upload",
+                              help="A zip of PNG/JPEG/BMP/GIF/WebP/TIFF files, one sub-folder "
+                                   "per class, or a table with one row per item.")
+    if upload is not None and upload.name.lower().endswith(".zip"):
+        c1, c2 = st.columns(2)
+        side = c1.number_input("Image size (pixels per side)", 8, 128, 28, step=4,
+                               key="data.img_size",
+                               help="Every image is resized to this square size. 28 keeps "
+                                    "training fast; larger keeps more detail.")
+        colour = c2.radio("Colour", ["Grayscale", "RGB"], horizontal=True, key="data.img_mode",
+                          help="Grayscale is 3× smaller and enough for shapes; RGB keeps colour.")
+        if st.button("Load images", type="primary", key="data.load_zip"):
+            with user_errors():
+                ds = read_image_zip(upload.getvalue(), name=upload.name, size=(side, side),
+                                    max_bytes=MAX_BYTES,
+                                    mode="L" if colour == "Grayscale" else "RGB")
+                state.put(state.DATASET, ds)
+                state.flash("success", f"Loaded {ds.n_items} images from {upload.name}.")
+                st.rerun()
+    elif upload is not None:
+        df = None
+        cached = st.session_state.get("data.table_cache")
+        if cached and cached[0] == upload.file_id:
+            df = cached[1]
+        else:
+            with user_errors():
+                df = read_table(upload.getvalue(), upload.name, max_bytes=MAX_BYTES)
+                st.session_state["data.table_cache"] = (upload.file_id, df)
+        if df is not None:
+            numeric = [c for c in df.columns if pd.api.types.is_numeric_dtype(df[c])
+                       or pd.api.types.is_bool_dtype(df[c])]
+            label = st.selectbox("Label / colour column", ["(none)"] + list(df.columns),
+                                 key="data.label",
+                                 help="Used to colour the map and to measure how well classes "
+                                      "separate. It is never used as a feature.")
+            label = None if label == "(none)" else label
+            features = st.multiselect("Feature columns", list(df.columns),
+                                      default=[c for c in numeric if c != label],
+                                      key="data.features",
+                                      help="Columns that describe each item. Numeric columns by "
+                                           "default; text columns are one-hot encoded or left out.")
+            c1, c2, c3 = st.columns(3)
+            scaling = c1.radio("Scaling", ["standardize", "minmax", "none"], key="data.scaling",
+                               help="Standardize puts every column on the same scale so none "
+                                    "dominates the distances; min-max maps each to 0..1.")
+            categorical = c2.radio("Text columns", ["onehot", "exclude"], key="data.categorical",
+                                   help="One-hot turns a category into 0/1 columns.")
+            missing = c3.radio("Missing values", ["drop", "impute"], key="data.missing",
+                               help="Drop rows with gaps, or fill them (median / most frequent).")
+            if st.button("Load table", type="primary", key="data.load_table"):
+                with user_errors():
+                    ds = prepare_table(df, name=upload.name, feature_columns=features or None,
+                                       label_column=label, scaling=scaling,
+                                       categorical=categorical, missing=missing)
+                    state.put(state.DATASET, ds)
+                    state.flash("success", f"Loaded {ds.n_items} rows from {upload.name}.")
+                    st.rerun()
+
+st.divider()
+dataset = state.get(state.DATASET)
+if dataset is None:
+    st.info("No dataset loaded yet: load a demo or upload a file.")
+else:
+    show_dataset(dataset)

@@ -1,0 +1,147 @@
+"""The files of a run folder besides run.json: points, thumbnails, and checking imported zips.
+
+Private helpers of :mod:`pumap_core.workspace`, kept apart so that each module stays readable.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import zipfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from .errors import InvalidDataError, ModelFileError, PumapError
+
+if TYPE_CHECKING:
+    from .data import Dataset
+
+RUN_JSON, POINTS, THUMBNAILS, MODEL = "run.json", "points.parquet", "thumbnails.zip", "model"
+MAX_IMPORT_BYTES = 1 << 30      # a zipped run: model + points + thumbnails of ~100k images
+MAX_UNPACKED_BYTES = 4 << 30    # what it may unpack to (zip bombs)
+MAX_ENTRIES = 1000              # a run has fewer than 10 files
+
+
+def one_line(exc: BaseException | str) -> str:
+    text = " ".join(str(exc).split())
+    return text[:160] or type(exc).__name__
+
+
+def points_frame(embedding: np.ndarray, dataset: "Dataset") -> pd.DataFrame:
+    """x, y, c2..., label, then the data's columns (renamed ``data_<name>`` on a clash)."""
+    embedding = np.asarray(embedding, dtype=np.float32).reshape(len(embedding), -1)
+    names = ["x", "y"] + [f"c{j}" for j in range(2, embedding.shape[1])]
+    frame = pd.DataFrame({n: embedding[:, j] for j, n in enumerate(names[:embedding.shape[1]])})
+    if dataset.labels is not None:
+        frame["label"] = dataset.labels
+    table = dataset.table.reset_index(drop=True)
+    used, keep, renamed = set(frame.columns), [], []
+    for pos, col in enumerate(map(str, table.columns)):
+        if col == "label" and dataset.label_name == "label" and "label" in used:
+            continue  # the same labels, already in the label column
+        new = col
+        while new in used:
+            new = f"data_{new}"
+        used.add(new)
+        keep.append(pos)
+        renamed.append(new)
+    data = table.iloc[:, keep].set_axis(renamed, axis=1)
+    return pd.concat([frame, data], axis=1)
+
+
+def write_points(frame: pd.DataFrame, path: Path) -> None:
+    try:
+        frame.to_parquet(path, index=False)
+    except (TypeError, ValueError):  # pyarrow refuses text columns that mix numbers and words
+        mixed = frame.select_dtypes(include="object").columns
+        frame = frame.astype({c: "string" for c in mixed})
+        frame.to_parquet(path, index=False)
+
+
+def read_points(path: Path, where: str) -> pd.DataFrame:
+    try:
+        return pd.read_parquet(path)
+    except Exception as exc:  # pyarrow raises many kinds of errors on damaged files
+        reason = one_line(str(exc).replace(str(path), POINTS))
+        raise ModelFileError(f"{POINTS} in {where} is damaged ({reason}).") from None
+
+
+def thumbnail_zip(thumbnails: list[bytes]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as zf:  # PNGs are already compressed
+        for i, png in enumerate(thumbnails):
+            zf.writestr(f"{i}.png", png)
+    return buf.getvalue()
+
+
+def read_thumbnails(path: Path, n: int, where: str) -> list[bytes]:
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return [zf.read(f"{i}.png") for i in range(n)]
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise ModelFileError(f"{THUMBNAILS} in {where} is damaged ({one_line(exc)}).") from None
+
+
+# -- importing -----------------------------------------------------------------------------
+def run_members(archive: zipfile.ZipFile) -> dict[str, zipfile.ZipInfo]:
+    """The run's files by path inside the run folder, after checking every entry is safe."""
+    infos = archive.infolist()
+    if len(infos) > MAX_ENTRIES:
+        raise InvalidDataError(f"The zip holds {len(infos):,} entries, far more than a run; it "
+                               "is not a run zip.")
+    if sum(i.file_size for i in infos) > MAX_UNPACKED_BYTES:
+        raise InvalidDataError(f"The zip would unpack to more than {MAX_UNPACKED_BYTES >> 30} "
+                               "GB; it is not a run zip.")
+    files: dict[str, zipfile.ZipInfo] = {}
+    for info in infos:
+        name = info.filename.replace("\\", "/")
+        parts = name.split("/")
+        if name.startswith("/") or re.match(r"[A-Za-z]:", name) or ".." in parts:
+            raise InvalidDataError(f"The zip contains an unsafe path {info.filename!r} (absolute "
+                                   "or with '..'); nothing was imported.")
+        if (info.external_attr >> 16) & 0o170000 == 0o120000:
+            raise InvalidDataError(f"The zip contains a symbolic link {info.filename!r}; "
+                                   "nothing was imported.")
+        if not info.is_dir():
+            files["/".join(p for p in parts if p not in ("", "."))] = info
+    tops = {rel.split("/")[0] for rel in files}
+    if RUN_JSON not in files and len(tops) == 1:  # the folder itself was zipped
+        top = tops.pop() + "/"
+        files = {rel[len(top):]: info for rel, info in files.items() if rel.startswith(top)}
+    missing = [f for f in (RUN_JSON, f"{MODEL}/manifest.json", POINTS) if f not in files]
+    if missing:
+        raise InvalidDataError(f"The zip is not a pumap run: it lacks {', '.join(missing)}.")
+    return {rel: info for rel, info in files.items()
+            if rel in (RUN_JSON, POINTS, THUMBNAILS) or (
+                rel.startswith(f"{MODEL}/") and not any(p.startswith(".") for p in rel.split("/")))}
+
+
+def unzip(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+    try:
+        return archive.read(info)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError,
+            NotImplementedError, RuntimeError) as exc:  # CRC errors, unknown compression
+        raise InvalidDataError(f"{info.filename} in the zip is damaged ({one_line(exc)}); "
+                               "nothing was imported.") from None
+
+
+def check_unpacked(tmp: Path, record: dict[str, Any]) -> None:
+    """Load what will be used later, so that a broken run is refused now, not on opening."""
+    from .persistence import load_model
+
+    try:
+        load_model(tmp / MODEL)
+    except PumapError as exc:  # its message names the hidden folder; name the zip's paths
+        where = exc.user_message.replace(str(tmp) + os.sep, "").replace(str(tmp), "the run")
+        raise ModelFileError(f"The run's model is broken: {where}") from None
+    n = len(read_points(tmp / POINTS, "the zip"))
+    expected = (record.get("dataset") or {}).get("n_items")
+    if isinstance(expected, int) and expected != n:
+        raise ModelFileError(f"{POINTS} in the zip has {n} rows but {RUN_JSON} says "
+                             f"{expected}; the zip is inconsistent.")
+    if (tmp / THUMBNAILS).is_file():
+        read_thumbnails(tmp / THUMBNAILS, n, "the zip")

@@ -1,0 +1,435 @@
+"""Runs kept on disk: every finished (or cancelled) training is one folder of a workspace.
+
+Layout::
+
+    <root>/runs/<run_id>/
+        model/           the model folder written by ParametricUMAP.save
+        run.json         name, time, dataset facts and recipe, parameters, history, metrics
+        points.parquet   x, y (c2, c3... beyond two components), label, then the data's columns
+        thumbnails.zip   one PNG per item named "{i}.png", for image data
+
+A run is written under a hidden temporary name and renamed into place, so that a crash never
+leaves half a run and another run is never overwritten. Ids start with the time
+(``20261122-130501-digits-3f2a``), so they sort by age.
+
+>>> ws = Workspace(tmp_path)                         # doctest: +SKIP
+>>> info = ws.save_run(estimator, dataset)           # doctest: +SKIP
+>>> ws.load_run(info.id).estimator().transform(X)    # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import secrets
+import shutil
+import tempfile
+import threading
+import zipfile
+from dataclasses import dataclass, field, fields
+from datetime import datetime
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, Any, Callable
+
+import numpy as np
+import pandas as pd
+
+from ._run_files import (MAX_IMPORT_BYTES, MODEL, POINTS, RUN_JSON, THUMBNAILS, check_unpacked,
+                         one_line, points_frame, read_points, read_thumbnails, run_members,
+                         thumbnail_zip, unzip, write_points)
+from .data._common import human_size
+from .errors import (DataTypeError, InvalidDataError, InvalidParameterError, ModelFileError,
+                     ModelNotFoundError, NotFittedError, PumapError)
+
+if TYPE_CHECKING:
+    from .data import Dataset
+    from .estimator import ParametricUMAP
+
+SCHEMA_VERSION = 1
+ENV_VAR = "PUMAP_WORKSPACE"
+MAX_NAME_CHARS = 120
+_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")  # no "/", no leading "." (hidden temps)
+_LOAD_LOCK = threading.Lock()
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """What ``run.json`` says about a run.
+
+    Attributes
+    ----------
+    id : str, the folder name, e.g. ``20261122-130501-digits-3f2a``
+    name : str, the editable display name
+    created : str, ISO time with time zone
+    path : Path, the run folder
+    dataset_name, dataset_kind, n_items : facts about the training data
+    params : dict, the estimator's parameters (JSON)
+    metrics : dict, :func:`pumap_core.metrics.quality_report` or what the caller passed
+    fit_seconds, epochs_trained, cancelled : how the training went
+    history : list of float, the loss per epoch (None where it was not finite)
+    dataset : dict, the whole dataset section of ``run.json``, ``recipe`` included
+    error : str or None, a one-line reason when the folder is broken (most fields then empty),
+        so that a listing never fails because of one bad run
+    """
+
+    id: str
+    name: str
+    created: str
+    path: Path
+    dataset_name: str | None = None
+    dataset_kind: str | None = None
+    n_items: int | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+    metrics: dict[str, Any] = field(default_factory=dict)
+    fit_seconds: float | None = None
+    epochs_trained: int | None = None
+    cancelled: bool = False
+    history: list[float | None] = field(default_factory=list)
+    dataset: dict[str, Any] = field(default_factory=dict)
+    error: str | None = None
+
+    @property
+    def recipe(self) -> dict[str, Any] | None:
+        """How the training data were prepared (for :func:`pumap_core.data.apply_recipe`)."""
+        return self.dataset.get("recipe")
+
+
+@dataclass(frozen=True, eq=False, kw_only=True)
+class Run(RunInfo):
+    """A loaded run: its :class:`RunInfo`, the embedded points and the thumbnails.
+
+    ``points`` has one row per item: ``x``, ``y`` (``c2``... for more components), ``label``
+    when the data had labels, then the data's own columns.
+    """
+
+    points: pd.DataFrame
+    thumbnails: list[bytes] | None = None
+    _cache: dict[str, Any] = field(default_factory=dict, init=False, repr=False)
+
+    @property
+    def embedding(self) -> np.ndarray:
+        """The training embedding, float32 of shape (n_items, n_components)."""
+        cols = [c for c in self.points.columns if c in ("x", "y") or re.fullmatch(r"c\d+", c)]
+        return self.points[cols].to_numpy(np.float32)
+
+    def estimator(self) -> "ParametricUMAP":
+        """The fitted model, loaded from ``model/`` on first use and then kept."""
+        with _LOAD_LOCK:
+            if "estimator" not in self._cache:
+                from .estimator import load_ParametricUMAP
+
+                self._cache["estimator"] = load_ParametricUMAP(self.path / MODEL)
+            return self._cache["estimator"]
+
+
+class Workspace:
+    """A folder of runs.
+
+    Parameters
+    ----------
+    root : str, Path or None
+        The workspace folder; None means ``$PUMAP_WORKSPACE``, else ``./workspace``. Created on
+        the first save.
+    """
+
+    def __init__(self, root: str | os.PathLike | None = None) -> None:
+        root = root if root is not None else (os.environ.get(ENV_VAR) or "workspace")
+        self.root = Path(root).expanduser().resolve()
+        self.runs_dir = self.root / "runs"
+
+    def __repr__(self) -> str:
+        return f"Workspace({str(self.root)!r})"
+
+    # -- writing ----------------------------------------------------------------------------
+    def save_run(self, estimator: "ParametricUMAP", dataset: "Dataset", *,
+                 name: str | None = None, metrics: dict[str, Any] | None = None) -> RunInfo:
+        """Keep a fitted (or cancelled) estimator with the data it was trained on.
+
+        ``metrics`` defaults to :func:`pumap_core.metrics.quality_report` (about a second).
+
+        Raises
+        ------
+        NotFittedError
+            The estimator was never trained.
+        InvalidDataError
+            Its embedding does not have one row per item of ``dataset``.
+        """
+        from .metrics import quality_report
+        from .params import to_manifest
+
+        model = estimator.__dict__.get("model_")
+        if model is None:
+            raise NotFittedError("Train the model before keeping it as a run.")
+        embedding = np.asarray(estimator.embedding_)
+        if len(embedding) != dataset.n_items:
+            raise InvalidDataError(f"The map has {len(embedding)} points but {dataset.name!r} "
+                                   f"has {dataset.n_items} items; keep the run with the data it "
+                                   "was trained on.")
+        if metrics is None:
+            metrics = quality_report(dataset.X, embedding, dataset.labels)
+        now = datetime.now().astimezone()
+        history = list(estimator.history_.get("loss", []))
+        record = {
+            "schema_version": SCHEMA_VERSION, "id": _new_id(dataset.name, now),
+            "name": _check_name(name) if name is not None
+            else f"{dataset.name} {now:%Y-%m-%d %H:%M}",
+            "created": now.isoformat(timespec="milliseconds"),
+            "dataset": {"name": dataset.name, "kind": dataset.kind, "n_items": dataset.n_items,
+                        "n_features": dataset.n_features, "label_name": dataset.label_name,
+                        "image_shape": dataset.image_shape,
+                        "feature_names": list(dataset.feature_names), "recipe": dataset.recipe,
+                        "notes": list(dataset.notes)},
+            "params": to_manifest(estimator),
+            "fit_seconds": model.info.get("fit_seconds"),
+            "epochs_trained": model.info.get("epochs_trained", len(history)),
+            "cancelled": bool(getattr(estimator, "cancelled_", False)),
+            "history": history, "metrics": metrics,
+        }
+
+        def write(tmp: Path) -> None:
+            estimator.save(tmp / MODEL)
+            write_points(points_frame(embedding, dataset), tmp / POINTS)
+            if dataset.thumbnails is not None:
+                (tmp / THUMBNAILS).write_bytes(thumbnail_zip(dataset.thumbnails))
+
+        return self._commit(_clean(record), write)
+
+    def rename_run(self, run_id: str, name: str) -> RunInfo:
+        """Change a run's display name (one line, at most 120 characters)."""
+        path = self._existing(run_id)
+        record = _read_record(path / RUN_JSON, run_id)
+        record["name"] = _check_name(name)
+        _write_json(path / RUN_JSON, record)
+        return self._info(path)
+
+    def delete_run(self, run_id: str) -> None:
+        """Delete a run folder (only ever a folder directly inside ``runs/``)."""
+        path = self._existing(run_id)
+        # Hide it first, so that a listing never sees a half-deleted run.
+        doomed = path.rename(self.runs_dir / f".deleting-{run_id}-{secrets.token_hex(3)}")
+        shutil.rmtree(doomed, ignore_errors=True)
+
+    # -- reading ----------------------------------------------------------------------------
+    def list_runs(self) -> list[RunInfo]:
+        """Every run, newest first; a broken folder appears with its ``error`` set."""
+        if not self.runs_dir.is_dir():
+            return []
+        infos = []
+        for path in self.runs_dir.iterdir():
+            if not _ID.fullmatch(path.name) or path.is_symlink() or not path.is_dir():
+                continue  # temporary folders are hidden; links could point anywhere
+            try:
+                infos.append(self._info(path))
+            except (PumapError, OSError) as exc:
+                infos.append(RunInfo(id=path.name, name=path.name, path=path,
+                                     created=_created_from_id(path),
+                                     error=getattr(exc, "user_message", None) or
+                                     f"Run {path.name} cannot be read ({one_line(exc)})."))
+        return sorted(infos, key=_age, reverse=True)
+
+    def load_run(self, run_id: str) -> Run:
+        """The run with its points and thumbnails; the model loads on ``estimator()``."""
+        path = self._existing(run_id)
+        info = self._info(path)
+        points = read_points(path / POINTS, f"run {run_id}")
+        thumbnails = None
+        if (path / THUMBNAILS).is_file():
+            thumbnails = read_thumbnails(path / THUMBNAILS, len(points), f"run {run_id}")
+        values = {f.name: getattr(info, f.name) for f in fields(RunInfo)}
+        return Run(**values, points=points, thumbnails=thumbnails)
+
+    # -- zip export / import ----------------------------------------------------------------
+    def export_zip(self, run_id: str) -> bytes:
+        """The run folder as a zip (plus ``points.csv`` for spreadsheets), for download."""
+        path = self._existing(run_id)
+        self._info(path)
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+            for file in sorted(path.rglob("*")):
+                rel = file.relative_to(path)
+                if file.is_symlink() or not file.is_file() or any(
+                        p.startswith(".") for p in rel.parts):
+                    continue
+                packed = file.suffix in (".zip", ".keras", ".parquet")  # already compressed
+                zf.write(file, rel.as_posix(),
+                         compress_type=zipfile.ZIP_STORED if packed else zipfile.ZIP_DEFLATED)
+            points = read_points(path / POINTS, f"run {run_id}")
+            zf.writestr("points.csv", points.to_csv(index=False))
+        return buf.getvalue()
+
+    def import_zip(self, data: bytes, *, max_bytes: int = MAX_IMPORT_BYTES) -> RunInfo:
+        """Add a run from a zip made by :meth:`export_zip`; a fresh id if its id is taken.
+
+        Everything is checked (zip, paths, sizes, run.json, model checksums and loading,
+        points) before the run appears; on failure nothing is left in the workspace.
+
+        Raises
+        ------
+        InvalidDataError
+            Not a zip, too large, unsafe paths, or files of a run missing.
+        ModelFileError
+            A file of the run is corrupt or written by a newer version.
+        """
+        if isinstance(data, (bytearray, memoryview)):
+            data = bytes(data)
+        if not isinstance(data, bytes):
+            raise DataTypeError(f"Pass the zip's content as bytes, not {type(data).__name__}.")
+        if not data:
+            raise InvalidDataError("The file is empty (0 bytes); choose a run zip.")
+        if len(data) > max_bytes:
+            raise InvalidDataError(f"The file is {human_size(len(data))}, more than the "
+                                   f"{human_size(max_bytes)} limit for a run zip.")
+        try:
+            archive = zipfile.ZipFile(io.BytesIO(data))
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError):
+            raise InvalidDataError("The file is not a zip archive; choose a run zip exported "
+                                   "from pumap studio.") from None
+        with archive:
+            members = run_members(archive)
+            record = _clean(_parse_record(unzip(archive, members[RUN_JSON]), "the zip"))
+            if not (isinstance(record.get("id"), str) and _ID.fullmatch(record["id"])):
+                record["id"] = _new_id(str((record.get("dataset") or {}).get("name") or "run"))
+
+            def write(tmp: Path) -> None:
+                for rel, info in members.items():
+                    (tmp / rel).parent.mkdir(parents=True, exist_ok=True)
+                    (tmp / rel).write_bytes(unzip(archive, info))
+                check_unpacked(tmp, record)
+
+            return self._commit(record, write)
+
+    # -- internals --------------------------------------------------------------------------
+    def _path(self, run_id: str) -> Path:
+        if not isinstance(run_id, str) or not _ID.fullmatch(run_id):
+            shown = repr(run_id) if len(repr(run_id)) <= 60 else repr(run_id)[:57] + "..."
+            raise InvalidParameterError(f"{shown} is not a run id (letters, digits, '-', '_' "
+                                        "and '.', not starting with '.').")
+        path = self.runs_dir / run_id
+        if path.is_symlink() or path.resolve().parent != self.runs_dir.resolve():
+            raise InvalidParameterError(f"Run {run_id!r} is outside the workspace; refused.")
+        return path
+
+    def _existing(self, run_id: str) -> Path:
+        path = self._path(run_id)
+        if not path.is_dir():
+            raise ModelNotFoundError(f"There is no run {run_id!r} in the workspace {self.root}.")
+        return path
+
+    def _info(self, path: Path) -> RunInfo:
+        record = _read_record(path / RUN_JSON, path.name)
+        for part in (f"{MODEL}/manifest.json", POINTS):
+            if not (path / part).is_file():
+                raise ModelNotFoundError(f"Run {path.name} is incomplete: {part} is missing.")
+        ds = record.get("dataset") if isinstance(record.get("dataset"), dict) else {}
+        return RunInfo(
+            id=path.name, name=str(record.get("name") or path.name),
+            created=str(record.get("created") or ""), path=path,
+            dataset_name=ds.get("name"), dataset_kind=ds.get("kind"), n_items=ds.get("n_items"),
+            params=record.get("params") or {}, metrics=record.get("metrics") or {},
+            fit_seconds=record.get("fit_seconds"), epochs_trained=record.get("epochs_trained"),
+            cancelled=bool(record.get("cancelled", False)), history=record.get("history") or [],
+            dataset=ds)
+
+    def _commit(self, record: dict[str, Any], write: Callable[[Path], None]) -> RunInfo:
+        """Write a run in a hidden folder, then rename it to a free id; clean up on failure."""
+        made = [p for p in (self.root, self.runs_dir) if not p.exists()]
+        self.runs_dir.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=".writing-", dir=self.runs_dir))
+        try:
+            write(tmp)
+            for _ in range(20):
+                final = self.runs_dir / record["id"]
+                if not final.exists():
+                    _write_json(tmp / RUN_JSON, record)
+                    try:
+                        tmp.rename(final)
+                        return self._info(final)
+                    except OSError:
+                        if not final.exists():
+                            raise
+                record["id"] = _new_id(str((record.get("dataset") or {}).get("name") or "run"))
+            raise ModelFileError("Could not find a free run id; try again.")
+        finally:
+            if tmp.exists():
+                shutil.rmtree(tmp, ignore_errors=True)
+                for folder in reversed(made):  # leave no trace of a failed first save
+                    try:
+                        folder.rmdir()
+                    except OSError:
+                        break
+
+
+# -- run.json ------------------------------------------------------------------------------
+def _new_id(dataset_name: str, now: datetime | None = None) -> str:
+    now = now or datetime.now().astimezone()
+    slug = re.sub(r"[^a-z0-9]+", "-", PurePosixPath(dataset_name).stem.lower()).strip("-")
+    return f"{now:%Y%m%d-%H%M%S}-{slug[:24].strip('-') or 'run'}-{secrets.token_hex(2)}"
+
+
+def _check_name(name: Any) -> str:
+    if not isinstance(name, str) or not name.strip():
+        raise InvalidParameterError("A run name must be non-empty text.")
+    name = " ".join(name.split())
+    if len(name) > MAX_NAME_CHARS:
+        raise InvalidParameterError(f"A run name can have at most {MAX_NAME_CHARS} characters; "
+                                    f"this one has {len(name)}.")
+    return name
+
+
+def _clean(value: Any) -> Any:
+    """JSON-ready copy: numpy scalars and arrays to Python, tuples to lists, NaN/inf to None."""
+    if isinstance(value, dict):
+        return {str(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return [_clean(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not np.isfinite(value):
+        return None
+    return value
+
+
+def _write_json(path: Path, record: dict[str, Any]) -> None:
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(3)}")
+    tmp.write_text(json.dumps(record, indent=1, allow_nan=False), encoding="utf-8")
+    os.replace(tmp, path)  # atomic: a reader sees the old or the new file, never half of one
+
+
+def _parse_record(raw: bytes, where: str) -> dict[str, Any]:
+    try:
+        record = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise ModelFileError(f"{RUN_JSON} in {where} is corrupt (not valid JSON).") from None
+    version = record.get("schema_version") if isinstance(record, dict) else None
+    if not isinstance(version, int) or version < 1:
+        raise ModelFileError(f"{RUN_JSON} in {where} has no valid schema_version.")
+    if version > SCHEMA_VERSION:
+        raise ModelFileError(f"{RUN_JSON} in {where} comes from a newer pumap_core (run format "
+                             f"{version}; this one reads up to {SCHEMA_VERSION}); upgrade it.")
+    if not isinstance(record.get("dataset", {}), dict):
+        raise ModelFileError(f"{RUN_JSON} in {where} has an invalid dataset section.")
+    return record
+
+
+def _read_record(path: Path, run_id: str) -> dict[str, Any]:
+    if not path.is_file():
+        raise ModelNotFoundError(f"Run {run_id} is incomplete: {RUN_JSON} is missing.")
+    return _parse_record(path.read_bytes(), f"run {run_id}")
+
+
+def _created_from_id(path: Path) -> str:
+    """For a broken run: the time its id starts with, else the folder's modification time."""
+    try:
+        stamp = datetime.strptime(path.name[:15], "%Y%m%d-%H%M%S")
+    except ValueError:
+        stamp = datetime.fromtimestamp(path.stat().st_mtime)
+    return stamp.astimezone().isoformat(timespec="milliseconds")
+
+
+def _age(info: RunInfo) -> tuple[float, str]:
+    try:
+        return datetime.fromisoformat(info.created).timestamp(), info.id
+    except ValueError:
+        return 0.0, info.id

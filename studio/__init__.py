@@ -1,0 +1,1 @@
+"""UI helpers for the Streamlit app (pages stay thin; no training logic lives here)."""

@@ -1,0 +1,36 @@
+"""One way to show an error: the library's one-line message, never a traceback."""
+
+from __future__ import annotations
+
+import logging
+from contextlib import contextmanager
+from typing import Iterator
+
+import streamlit as st
+
+from pumap_core import PumapError
+
+log = logging.getLogger("pumap_studio")
+
+
+def message_for(exc: BaseException) -> str:
+    """The line a user sees for ``exc``."""
+    if isinstance(exc, PumapError):
+        return exc.user_message
+    return (f"Something went wrong ({type(exc).__name__}: {str(exc).splitlines()[0][:200] if str(exc) else ''}). "
+            "Your data and runs are untouched; try again or change the settings.")
+
+
+def show_error(exc: BaseException) -> None:
+    if not isinstance(exc, PumapError):
+        log.exception("unexpected error", exc_info=exc)
+    st.error(message_for(exc), icon="⚠️")
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """``with user_errors(): ...`` shows any error as one line and lets the page go on."""
+    try:
+        yield
+    except Exception as exc:  # noqa: BLE001 - the page must never show a traceback
+        show_error(exc)

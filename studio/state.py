@@ -1,0 +1,35 @@
+"""Every st.session_state key the app uses, in one place, with typed accessors.
+
+Per-user objects (the dataset, the training job, the chosen run) live in the session, never in
+a global cache, so two browser sessions never see each other's work.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+DATASET = "dataset"            # pumap_core.data.Dataset currently loaded
+JOB = "train.job"              # studio.jobs.TrainingJob of this session (running or finished)
+RUN_ID = "explore.run_id"      # run shown on the Explore page
+MESSAGE = "flash"              # one-shot message shown after a rerun
+
+
+def get(key: str, default: Any = None) -> Any:
+    return st.session_state.get(key, default)
+
+
+def put(key: str, value: Any) -> None:
+    st.session_state[key] = value
+
+
+def flash(kind: str, text: str) -> None:
+    """Show ``text`` once on the next run (e.g. after a button that triggers st.rerun)."""
+    st.session_state[MESSAGE] = (kind, text)
+
+
+def show_flash() -> None:
+    kind, text = st.session_state.pop(MESSAGE, (None, None))
+    if text:
+        getattr(st, kind)(text)

@@ -1,0 +1,90 @@
+"""The Train page's settings form: widgets → ParametricUMAP keyword arguments."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from pumap_core.data import Dataset
+from pumap_core.graph import METRICS
+from pumap_core.training.config import TrainingConfig
+
+BATCH_CHOICES = ["auto", 512, 1024, 2048, 4096, 8192, 16384]
+LR_CHOICES = [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2]
+
+
+def auto_epochs(n_items: int) -> int:
+    """The library's default epoch count for this many items, shown as the form's default."""
+    return TrainingConfig(None, None, 5, 1.0, 1e-2).resolved_epochs(n_items)
+
+
+def settings_form(ds: Dataset, disabled: bool) -> dict[str, Any] | None:
+    """Draw the form; return the chosen settings when "Train" is pressed, else None."""
+    with st.form("train.form", border=True):
+        st.markdown("**The map**")
+        c1, c2, c3, c4 = st.columns(4)
+        n_neighbors = c1.slider(
+            "Neighbours", 2, min(200, ds.n_items - 1), min(15, ds.n_items - 1),
+            key="train.n_neighbors",
+            help="How many nearby items each item looks at. Small values show fine local "
+                 "detail; large values show the big picture.")
+        min_dist = c2.slider(
+            "Minimum distance", 0.0, 0.99, 0.1, 0.01, key="train.min_dist",
+            help="How tightly points may pack together. Small values make tight clumps; "
+                 "large values spread points evenly.")
+        spread = c3.slider("Spread", 0.5, 3.0, 1.0, 0.1, key="train.spread",
+                           help="The overall scale of the map; must be at least the minimum "
+                                "distance.")
+        metric = c4.selectbox("Distance", METRICS, key="train.metric",
+                              help="How the difference between two items is measured. "
+                                   "Euclidean suits pixels and scaled numbers; cosine suits "
+                                   "text-like counts where only proportions matter.")
+        st.markdown("**Training**")
+        c1, c2, c3, c4 = st.columns(4)
+        epochs = c1.number_input(
+            "Epochs", 1, 2000, auto_epochs(ds.n_items), key="train.epochs",
+            help="One epoch shows the network every connection of the graph once. More "
+                 "epochs: a better map, longer training. The loss curve shows when it levels.")
+        batch = c2.selectbox("Batch size", BATCH_CHOICES, key="train.batch",
+                             help="Connections per training step. 'auto' picks a size that "
+                                  "suits the data; larger batches are smoother but fewer.")
+        lr = c3.select_slider("Learning rate", LR_CHOICES, value=1e-2, key="train.lr",
+                              help="Step size of the optimiser. Too high and the loss jumps "
+                                   "around; too low and it falls slowly.")
+        seed = c4.number_input("Random seed", 0, 2**31 - 1, 0, key="train.seed",
+                               help="The same seed and settings give the same map again.")
+        st.markdown("**The network**")
+        c1, c2, c3 = st.columns(3)
+        kinds = ["MLP"] + (["CNN"] if ds.kind == "images" else [])
+        network = c1.radio("Network", kinds, horizontal=True, key="train.network",
+                           help="MLP: layers of neurons, for any data. CNN: convolutions that "
+                                "look at image patches; slower, sometimes better on images.")
+        layers = c2.slider("Layers (MLP)", 1, 6, 3, key="train.layers",
+                           help="Hidden layers of the MLP. 3 is a good default.")
+        units = c3.select_slider("Units per layer (MLP)", [16, 32, 64, 100, 128, 256], 100,
+                                 key="train.units",
+                                 help="Neurons per hidden layer: more can fit more detail.")
+        pressed = st.form_submit_button("Train", type="primary", disabled=disabled)
+    if not pressed:
+        return None
+    return {"n_neighbors": n_neighbors, "min_dist": min_dist, "spread": spread,
+            "metric": metric, "n_training_epochs": int(epochs),
+            "batch_size": None if batch == "auto" else int(batch), "learning_rate": lr,
+            "random_state": int(seed), "network": network, "layers": layers, "units": units}
+
+
+def estimator_params(settings: dict[str, Any], ds: Dataset) -> dict[str, Any]:
+    """ParametricUMAP keyword arguments for the form's settings (the network built here)."""
+    from pumap_core.training.networks import conv_encoder, default_encoder
+
+    params = {k: v for k, v in settings.items() if k not in ("network", "layers", "units")}
+    seed = settings["random_state"]
+    if settings["network"] == "CNN":
+        shape = ds.image_shape if len(ds.image_shape) == 3 else (*ds.image_shape, 1)
+        params["encoder"] = conv_encoder(shape, 2, seed)
+        params["dims"] = tuple(shape)
+    elif (settings["layers"], settings["units"]) != (3, 100):
+        params["encoder"] = default_encoder((ds.n_features,), 2, seed,
+                                            units=settings["units"], n_layers=settings["layers"])
+    return params

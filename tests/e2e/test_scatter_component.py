@@ -1,0 +1,137 @@
+"""End to end: the scatter map component in a real Streamlit server and Chromium.
+
+Point positions are computed from plotly's own axes inside the iframe, so the test does not
+depend on layout details (margins, legend width, window size).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+import numpy as np
+
+APP = "tests/e2e/scatter_app.py"
+IFRAME = 'iframe[title*="scatter_map"]'
+
+# Pixel position (in the page) of every point, from plotly's axes in the iframe.
+POSITIONS_JS = """() => {
+  const gd = window.pumapScatter.gd, fl = gd._fullLayout, a = window.pumapScatter.state.args;
+  const r = gd.getBoundingClientRect();
+  return {
+    x: a.x.map(v => r.left + fl.xaxis._offset + fl.xaxis.l2p(v)),
+    y: a.y.map(v => r.top + fl.yaxis._offset + fl.yaxis.l2p(v)),
+    type: document.body.dataset.traceType,
+  };
+}"""
+
+
+def _open_map(page, url):
+    page.goto(url)
+    handle = page.wait_for_selector(IFRAME, timeout=90_000)
+    frame = handle.content_frame()
+    frame.wait_for_selector('body[data-ready="1"]', state="attached", timeout=60_000)
+    handle.scroll_into_view_if_needed()
+    return handle, frame
+
+
+def _positions(handle, frame):
+    pos = frame.evaluate(POSITIONS_JS)
+    box = handle.bounding_box()  # iframe coordinates → page coordinates
+    return np.array(pos["x"]) + box["x"], np.array(pos["y"]) + box["y"], pos["type"]
+
+
+def _event(page):
+    code = page.locator('[data-testid="stCode"] code')
+    if code.count() == 0:
+        return None
+    return json.loads(code.first.inner_text())
+
+
+def _wait_event(page, kind, after_seq=0, timeout=20.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        ev = _event(page)
+        if ev and ev["event"] == kind and ev["seq"] > after_seq:
+            return ev
+        time.sleep(0.2)
+    raise AssertionError(f"no {kind!r} event after seq {after_seq}; last shown: {_event(page)}")
+
+
+def _wait_highlight(frame, indices):
+    frame.wait_for_function(
+        """want => { const s = window.pumapScatter.state;
+                     return !s.applying && JSON.stringify(s.args.highlight) === want; }""",
+        arg=json.dumps(indices, separators=(",", ":")))
+
+
+def _isolated_point(px, py):
+    """The point farthest from its nearest neighbour: hovering it cannot pick another one."""
+    d = np.hypot(px[:, None] - px[None, :], py[:, None] - py[None, :])
+    np.fill_diagonal(d, np.inf)
+    return int(np.argmax(d.min(axis=1)))
+
+
+def test_hover_tooltip_box_select_click_and_zoom(streamlit_server, page, artifacts):
+    url = streamlit_server(APP)
+    handle, frame = _open_map(page, url)
+    px, py, trace_type = _positions(handle, frame)
+    assert len(px) == 2000
+    assert trace_type == "scattergl", "WebGL unavailable: the SVG fallback was used"
+    assert _event(page) is None, "the first render must not send a value (rerun loop)"
+
+    # -- hover: the thumbnail tooltip appears for the point under the cursor
+    target = _isolated_point(px, py)
+    page.mouse.move(px[target] - 30, py[target] - 30)
+    page.mouse.move(px[target], py[target], steps=5)
+    tip = frame.locator("#tip")
+    tip.wait_for(state="visible", timeout=5_000)
+    assert tip.get_attribute("data-index") == str(target)
+    assert f"row: {target}" in tip.inner_text()
+    thumb = frame.locator("#tip .thumb")
+    assert thumb.is_visible()
+    assert "atlas_" in thumb.evaluate("el => getComputedStyle(el).backgroundImage")
+    page.screenshot(path=str(artifacts / "scatter_hover.png"))
+
+    # -- box selection around the middle of cluster 1 (centre (8, 1) in data units)
+    cx, cy = np.median(px[1::5]), np.median(py[1::5])
+    x0, y0, x1, y1 = cx - 40, cy - 40, cx + 40, cy + 40
+    page.mouse.move(x0, y0)
+    page.mouse.down()
+    page.mouse.move(x1, y1, steps=12)
+    page.mouse.up()
+    ev = _wait_event(page, "select")
+    sel = set(ev["selection"])
+
+    def inside(margin):
+        return set(np.flatnonzero((px > x0 + margin) & (px < x1 - margin)
+                                  & (py > y0 + margin) & (py < y1 - margin)).tolist())
+
+    assert inside(2) <= sel <= inside(-2), "selection differs from the points in the box"
+    assert len(sel) > 20 and all(i % 5 == 1 for i in sel)
+    assert ev["selection"] == sorted(ev["selection"])
+    assert set(ev["range"]) == {"x", "y"} and len(ev["range"]["x"]) == 2
+
+    # The app feeds the selection back as `highlight`: that redraw must not send an event.
+    _wait_highlight(frame, ev["selection"])
+    time.sleep(1.5)
+    assert _event(page)["seq"] == ev["seq"], "redraw after a rerun sent a value (rerun loop)"
+    page.screenshot(path=str(artifacts / "scatter_select.png"))
+
+    # -- click on one point selects just that point
+    page.mouse.click(px[target], py[target])
+    click = _wait_event(page, "click", after_seq=ev["seq"])
+    assert click["selection"] == [target]
+    _wait_highlight(frame, [target])  # a wheel during the redraw would be ignored
+    page.screenshot(path=str(artifacts / "scatter_click.png"))
+
+    # -- wheel zoom reports the new range and keeps the selection
+    before = click["range"]
+    page.mouse.move(cx, cy)
+    page.mouse.wheel(0, -400)
+    zoom = _wait_event(page, "zoom", after_seq=click["seq"])
+    assert zoom["selection"] == [target]
+    width = lambda r: r["x"][1] - r["x"][0]  # noqa: E731
+    assert width(zoom["range"]) < width(before)
+    page.screenshot(path=str(artifacts / "scatter_zoom.png"))
+
