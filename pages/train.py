@@ -4,12 +4,10 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from pumap_core.data import DEFAULT_DEMO, load_demo
-from pumap_core.metrics import quality_report
-from pumap_core.workspace import Workspace
 from studio import state
 from studio.errors import message_for
 from studio.jobs import STAGE_LABELS, TrainingJob
-from studio.train_form import estimator_params, settings_form
+from studio.train_form import settings_form
 
 st.title("Train")
 ds = state.get(state.DATASET)
@@ -20,17 +18,12 @@ if ds is None:
 st.write(f"Dataset: **{ds.name}** — {ds.n_items:,} items × {ds.n_features:,} features")
 
 
-def save_run(estimator, dataset):
-    metrics = quality_report(dataset.X, estimator.embedding_, dataset.labels)
-    return Workspace().save_run(estimator, dataset, metrics=metrics).id
-
-
 job = state.get(state.JOB)
 running = job is not None and not job.snapshot().finished
 settings = settings_form(ds, disabled=running)
 if settings is not None and not running:
     try:
-        job = TrainingJob(ds, estimator_params(settings, ds), save=save_run).start()
+        job = TrainingJob(ds, settings).start()
         state.put(state.JOB, job)
         running = True
     except Exception as exc:  # noqa: BLE001
@@ -61,7 +54,7 @@ def progress_panel():
                                             "model is kept as a run."):
         job.cancel()
     if snap.losses:
-        st.plotly_chart(loss_figure(snap.losses), use_container_width=True, key="train.loss")
+        st.plotly_chart(loss_figure(snap.losses), width="stretch", key="train.loss")
     if snap.status == "failed":
         st.error(snap.error)
     elif snap.finished:

@@ -1,23 +1,30 @@
-"""Training in a background thread, observed through lock-protected snapshots.
+"""Training in a child process, observed through snapshots.
 
-The thread never calls ``st.*``: it only updates a :class:`JobSnapshot` under a lock, and the
-Train page's fragment reads it every half second. Each browser session owns its own job object
-(kept in ``st.session_state``), so sessions never see each other's jobs.
+Why a process and not a thread: Streamlit calls ``keras.backend.clear_session()`` after every
+script run (its ``_clean_problem_modules``), which wrecks a Keras fit running in a thread of the
+same process (seen as a hang inside ``model.fit``). A spawned child owns its own Keras, cannot
+be disturbed by reruns, and gives each browser session an isolated job.
+
+The child sends small messages on a queue; :meth:`TrainingJob.snapshot` drains them into an
+immutable :class:`JobSnapshot` that the Train page's fragment draws. Cancel is a shared event
+that the child turns into ``ParametricUMAP.cancel()``. The child saves the run itself.
 """
 
 from __future__ import annotations
 
+import logging
+import multiprocessing as mp
+import queue
 import threading
 import time
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable
+from typing import Any
 
-from pumap_core import EpochEvent, ParametricUMAP, StageEvent
 from pumap_core.data import Dataset
 
-from .errors import message_for
+log = logging.getLogger("pumap_studio")
 
-STAGE_LABELS = {"queued": "Waiting to start", "knn": "Finding nearest neighbours",
+STAGE_LABELS = {"queued": "Starting", "knn": "Finding nearest neighbours",
                 "graph": "Building the fuzzy graph", "training": "Training the network",
                 "saving": "Measuring quality and saving the run", "done": "Done",
                 "cancelled": "Cancelled", "failed": "Failed"}
@@ -52,63 +59,108 @@ class JobSnapshot:
         return {"queued": 0.0, "knn": 0.02, "graph": 0.06}.get(self.stage, 0.1)
 
 
+def _child(dataset: Dataset, settings: dict[str, Any], workspace_root: str | None,
+           messages: Any, cancel: Any) -> None:
+    """Runs in the spawned process: fit, measure, save, and report every step on ``messages``."""
+    import os
+
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    from pumap_core import EpochEvent, ParametricUMAP, StageEvent
+    from pumap_core.metrics import quality_report
+    from pumap_core.workspace import Workspace
+
+    from .errors import message_for
+    from .networks import estimator_params
+
+    def on_event(event: Any) -> None:
+        if isinstance(event, EpochEvent):
+            messages.put(("epoch", event.epoch, event.n_epochs, event.loss, event.elapsed,
+                          event.eta))
+        elif isinstance(event, StageEvent) and event.stage in ("knn", "graph", "training"):
+            messages.put(("stage", event.stage))
+
+    done = threading.Event()
+    try:
+        est = ParametricUMAP(**estimator_params(settings, dataset))
+        est.add_listener(on_event)
+
+        def watch_cancel() -> None:
+            while not done.is_set():
+                if cancel.wait(0.2):
+                    est.cancel()
+                    return
+
+        threading.Thread(target=watch_cancel, daemon=True).start()
+        est.fit(dataset.X)
+        messages.put(("stage", "saving"))
+        metrics = quality_report(dataset.X, est.embedding_, dataset.labels)
+        info = Workspace(workspace_root).save_run(est, dataset, metrics=metrics)
+        messages.put(("end", "cancelled" if est.cancelled_ else "done", info.id, None))
+    except Exception as exc:  # noqa: BLE001 - reported on the page as one line
+        logging.getLogger("pumap_studio").exception("training job failed")
+        messages.put(("end", "failed", None, message_for(exc)))
+    finally:
+        done.set()
+
+
 class TrainingJob:
-    """One fit of ``ParametricUMAP(**params)`` on ``dataset``, saved as a run when it ends.
+    """One fit on ``dataset`` with the Train page's ``settings``, saved as a run at the end.
 
     Parameters
     ----------
-    dataset : the data to embed
-    params : keyword arguments of ParametricUMAP
-    save : called with (estimator, dataset) after a finished or cancelled fit; returns the run
-        id (the workspace's save_run in the app, anything in tests)
+    dataset : the data to embed (sent to the child process)
+    settings : plain data from the Train form (see :func:`studio.networks.estimator_params`)
+    workspace_root : where the run is saved (None: the default workspace)
     """
 
-    def __init__(self, dataset: Dataset, params: dict[str, Any],
-                 save: Callable[[ParametricUMAP, Dataset], str]) -> None:
-        self.dataset = dataset
-        self.params = dict(params)
-        self._save = save
+    def __init__(self, dataset: Dataset, settings: dict[str, Any],
+                 workspace_root: str | None = None) -> None:
+        ctx = mp.get_context("spawn")  # never fork a process that has TensorFlow loaded
+        self._messages = ctx.Queue()
+        self._cancel = ctx.Event()
+        self._process = ctx.Process(target=_child, name="pumap-training", daemon=True,
+                                    args=(dataset, dict(settings), workspace_root,
+                                          self._messages, self._cancel))
         self._lock = threading.Lock()
         self._snapshot = JobSnapshot()
-        self.estimator = ParametricUMAP(**self.params)
-        self.estimator.add_listener(self._on_event)
-        self._thread = threading.Thread(target=self._run, name="pumap-training", daemon=True)
 
     def start(self) -> "TrainingJob":
-        self._thread.start()
+        self._process.start()
         return self
-
-    def snapshot(self) -> JobSnapshot:
-        with self._lock:
-            return self._snapshot
 
     def cancel(self) -> None:
         """Stop after the current step; the partial model is still saved as a run."""
-        self.estimator.cancel()
+        self._cancel.set()
 
     def join(self, timeout: float | None = None) -> None:
-        self._thread.join(timeout)
+        self._process.join(timeout)
 
-    def _update(self, **changes: Any) -> None:
+    def snapshot(self) -> JobSnapshot:
+        """The latest state, after applying every message the child has sent."""
         with self._lock:
-            self._snapshot = replace(self._snapshot, **changes)
+            snap = self._snapshot
+            while True:
+                try:
+                    msg = self._messages.get_nowait()
+                except (queue.Empty, OSError, ValueError):
+                    break
+                snap = _apply(snap, msg)
+            if not snap.finished and not self._process.is_alive() and self._process.exitcode:
+                snap = replace(snap, status="failed", stage="failed",
+                               error="The training process stopped unexpectedly (out of "
+                                     "memory?); try fewer items or a smaller network.")
+            self._snapshot = snap
+            return snap
 
-    def _on_event(self, event: Any) -> None:
-        if isinstance(event, EpochEvent):
-            with self._lock:
-                snap = self._snapshot
-                self._snapshot = replace(snap, epoch=event.epoch, n_epochs=event.n_epochs,
-                                         losses=snap.losses + (event.loss,),
-                                         elapsed=event.elapsed, eta=event.eta)
-        elif isinstance(event, StageEvent) and event.stage in ("knn", "graph", "training"):
-            self._update(stage=event.stage)
 
-    def _run(self) -> None:
-        try:
-            self.estimator.fit(self.dataset.X)
-            self._update(stage="saving")
-            run_id = self._save(self.estimator, self.dataset)
-            status = "cancelled" if self.estimator.cancelled_ else "done"
-            self._update(status=status, stage=status, run_id=run_id, eta=0.0)
-        except Exception as exc:  # noqa: BLE001 - reported on the page as one line
-            self._update(status="failed", stage="failed", error=message_for(exc))
+def _apply(snap: JobSnapshot, msg: tuple) -> JobSnapshot:
+    kind = msg[0]
+    if kind == "stage":
+        return replace(snap, stage=msg[1])
+    if kind == "epoch":
+        _, epoch, n_epochs, loss, elapsed, eta = msg
+        return replace(snap, epoch=epoch, n_epochs=n_epochs, losses=snap.losses + (loss,),
+                       elapsed=elapsed, eta=eta)
+    _, status, run_id, error = msg
+    return replace(snap, status=status, stage=status, run_id=run_id, error=error,
+                   eta=0.0 if status != "failed" else snap.eta)

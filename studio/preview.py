@@ -29,4 +29,4 @@ def show_dataset(ds: Dataset) -> None:
         labels = ds.labels if ds.labels is not None else [""] * ds.n_items
         st.image(ds.thumbnails[:GRID], caption=[str(v) for v in labels[:GRID]], width=64)
     else:
-        st.dataframe(ds.table.head(20), use_container_width=True)
+        st.dataframe(ds.table.head(20), width="stretch")

@@ -72,19 +72,3 @@ def settings_form(ds: Dataset, disabled: bool) -> dict[str, Any] | None:
             "metric": metric, "n_training_epochs": int(epochs),
             "batch_size": None if batch == "auto" else int(batch), "learning_rate": lr,
             "random_state": int(seed), "network": network, "layers": layers, "units": units}
-
-
-def estimator_params(settings: dict[str, Any], ds: Dataset) -> dict[str, Any]:
-    """ParametricUMAP keyword arguments for the form's settings (the network built here)."""
-    from pumap_core.training.networks import conv_encoder, default_encoder
-
-    params = {k: v for k, v in settings.items() if k not in ("network", "layers", "units")}
-    seed = settings["random_state"]
-    if settings["network"] == "CNN":
-        shape = ds.image_shape if len(ds.image_shape) == 3 else (*ds.image_shape, 1)
-        params["encoder"] = conv_encoder(shape, 2, seed)
-        params["dims"] = tuple(shape)
-    elif (settings["layers"], settings["units"]) != (3, 100):
-        params["encoder"] = default_encoder((ds.n_features,), 2, seed,
-                                            units=settings["units"], n_layers=settings["layers"])
-    return params

@@ -116,10 +116,14 @@ def streamlit_server(artifacts):
 
 @pytest.fixture(scope="session")
 def browser():
-    """Headless Debian Chromium through Playwright; skipped where either is missing."""
-    sync_api = pytest.importorskip("playwright.sync_api")
+    """Headless Debian Chromium through Playwright (scripts/test.sh installs both)."""
+    try:
+        from playwright import sync_api
+    except ImportError:
+        pytest.fail("playwright is not installed: run scripts/test.sh, which installs it")
     if not Path(CHROMIUM).exists():
-        pytest.skip(f"no Chromium at {CHROMIUM} (set PUMAP_CHROMIUM)")
+        pytest.fail(f"no Chromium at {CHROMIUM}: run scripts/test.sh (apt-get install chromium) "
+                    "or set PUMAP_CHROMIUM")
     with sync_api.sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         try:

@@ -1,0 +1,190 @@
+"""Runs page helpers: the runs table, the parameter comparison, and embedding new data on a map.
+
+Nothing here draws on the page; only the run cache touches the session. The page stays a thin
+sequence of widgets → these functions → st.* calls.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Sequence
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from pumap_core.data import SUPPORTED_EXTENSIONS, Dataset, apply_recipe
+from pumap_core.workspace import Run, RunInfo, Workspace
+
+#: File types accepted when embedding new data (the same as on the Data page).
+UPLOAD_TYPES = [ext.lstrip(".") for ext in SUPPORTED_EXTENSIONS]
+#: Parameters that say nothing about the map; left out of the comparison.
+_NOISE = {"verbose", "n_jobs", "low_memory", "loss_report_frequency", "keras_fit_kwargs",
+          "n_epochs", "decoder", "parametric_reconstruction", "autoencoder_loss",
+          "reconstruction_validation", "global_correlation_loss_weight", "landmark_loss_fn",
+          "landmark_loss_weight"}
+_CACHE = "runs.cache"
+
+
+def max_upload_bytes() -> int:
+    """Largest accepted upload, as on the Data page (env PUMAP_MAX_UPLOAD_MB, default 200)."""
+    return int(float(os.environ.get("PUMAP_MAX_UPLOAD_MB", "200")) * 1024 * 1024)
+
+
+def short_time(created: str) -> str:
+    try:
+        return f"{datetime.fromisoformat(created):%Y-%m-%d %H:%M}"
+    except ValueError:
+        return created
+
+
+def label_for(info: RunInfo) -> str:
+    """How a run is named in pickers: its name, with the id's tail to tell twins apart."""
+    return f"{info.name} · {info.id[-4:]}"
+
+
+def runs_table(infos: Sequence[RunInfo]) -> pd.DataFrame:
+    """One row per run, newest first as given; broken runs keep their error line."""
+    rows = []
+    for info in infos:
+        m = info.metrics or {}
+        rows.append({
+            "name": info.name, "dataset": info.dataset_name, "items": info.n_items,
+            "created": short_time(info.created), "epochs": info.epochs_trained,
+            "fit seconds": None if info.fit_seconds is None else round(info.fit_seconds, 1),
+            "trustworthiness": m.get("trustworthiness"), "5-NN accuracy": m.get("knn_accuracy"),
+            "cancelled": info.cancelled, "problem": info.error or "", "id": info.id})
+    return pd.DataFrame(rows)
+
+
+def params_table(infos: Sequence[RunInfo]) -> pd.DataFrame:
+    """Parameters, one column per run; rows that differ between runs come first.
+
+    The ``differs`` column is True where at least two runs disagree. Values are shown as text
+    so that mixed types (None, numbers, lists) sit in one column.
+    """
+    names = sorted({k for info in infos for k in info.params} - _NOISE)
+    rows = {}
+    for key in names:
+        values = [_shown(info.params.get(key)) for info in infos]
+        rows[key] = {"differs": len(set(values)) > 1,
+                     **{label_for(info): v for info, v in zip(infos, values)}}
+    extra = {"epochs trained": [str(i.epochs_trained) for i in infos],
+             "dataset": [str(i.dataset_name) for i in infos]}
+    for key, values in extra.items():
+        rows[key] = {"differs": len(set(values)) > 1,
+                     **{label_for(info): v for info, v in zip(infos, values)}}
+    frame = pd.DataFrame.from_dict(rows, orient="index")
+    if frame.empty:
+        return frame
+    order = sorted(range(len(frame)), key=lambda i: (not frame["differs"].iloc[i], frame.index[i]))
+    return frame.iloc[order]
+
+
+def _shown(value: Any) -> str:
+    if value is None:
+        return "auto"
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, dict):
+        return str(value.get("class_name", "custom"))
+    return str(value)
+
+
+def load_run_cached(ws: Workspace, run_id: str) -> Run:
+    """The run with its points (and, once asked, its model), kept in this session."""
+    cache: dict[str, Run] = st.session_state.setdefault(_CACHE, {})
+    if run_id not in cache:
+        cache[run_id] = ws.load_run(run_id)
+    return cache[run_id]
+
+
+def keep_cached(run_ids: Sequence[str | None]) -> None:
+    """Forget every cached run but these, so that browsing many runs does not pile up memory."""
+    cache = st.session_state.get(_CACHE, {})
+    for stale in set(cache) - set(run_ids):
+        del cache[stale]
+
+
+def forget_run(run_id: str) -> None:
+    """Drop a run from this session's caches (after a rename or a delete)."""
+    st.session_state.get(_CACHE, {}).pop(run_id, None)
+
+
+def zip_name(info: RunInfo) -> str:
+    """``<run name>.zip``, without the characters file systems refuse."""
+    return (re.sub(r'[\\/:*?"<>|\x00-\x1f]+', "_", info.name).strip(" .") or info.id) + ".zip"
+
+
+def highlight_differences(frame: pd.DataFrame) -> Any:
+    """A Styler that shades the rows where the runs' values differ."""
+    if frame.empty:
+        return frame
+    return frame.style.apply(
+        lambda row: ["background-color: rgba(255, 193, 7, 0.25)" if row["differs"] else ""]
+        * len(row), axis=1)
+
+
+@dataclass(frozen=True, eq=False)
+class Embedded:
+    """New data placed on a saved map.
+
+    Attributes
+    ----------
+    run_id : the run whose model embedded it
+    dataset : the new data, prepared with the run's recipe
+    coords : float32 array of shape (n_items, n_components)
+    millis : time spent in ``transform``, in milliseconds
+    """
+
+    run_id: str
+    dataset: Dataset
+    coords: np.ndarray
+    millis: float
+
+    @property
+    def n_items(self) -> int:
+        return len(self.coords)
+
+    def frame(self) -> pd.DataFrame:
+        """x, y (c2... beyond two), label when known, then the uploaded columns."""
+        names = ["x", "y"] + [f"c{j}" for j in range(2, self.coords.shape[1])]
+        out = pd.DataFrame(self.coords, columns=names[:self.coords.shape[1]])
+        if self.dataset.labels is not None:
+            out["label"] = self.dataset.labels
+        table = self.dataset.table.reset_index(drop=True)
+        used = set(out.columns)
+        renamed = {}
+        for col in map(str, table.columns):
+            new = col
+            while new in used:
+                new = f"data_{new}"
+            used.add(new)
+            renamed[col] = new
+        return pd.concat([out, table.set_axis(list(renamed.values()), axis=1)], axis=1)
+
+    def csv(self) -> bytes:
+        return self.frame().to_csv(index=False).encode("utf-8")
+
+
+def embed_upload(run: Run, data: bytes, filename: str,
+                 max_bytes: int | None = None) -> Embedded:
+    """Prepare ``data`` exactly like the run's training data and embed it with its model.
+
+    Raises
+    ------
+    PumapError
+        A one-line reason: the wrong kind of file, missing columns, text where numbers were
+        trained, no recipe, a damaged model.
+    """
+    ds = apply_recipe(data, filename, run.recipe,
+                      max_bytes=max_upload_bytes() if max_bytes is None else max_bytes)
+    estimator = run.estimator()
+    start = time.perf_counter()
+    coords = np.asarray(estimator.transform(ds.X), dtype=np.float32)
+    millis = (time.perf_counter() - start) * 1000
+    return Embedded(run_id=run.id, dataset=ds, coords=coords, millis=millis)

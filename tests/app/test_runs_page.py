@@ -1,0 +1,209 @@
+"""Runs page: list, compare, rename, delete (confirmed), zip round trip, embed new data.
+
+Downloads cannot be clicked through in AppTest (it has no media server, and the run zip is
+generated on click), so the zip is made with ``Workspace.export_zip`` — exactly what the
+download button returns — and uploaded back through the page's uploader.
+"""
+
+import base64
+import io
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from pumap_core import InvalidDataError
+from pumap_core.workspace import Workspace
+from studio.runs_view import embed_upload, params_table, runs_table
+
+PAGE = "pages/runs.py"
+
+
+def n_points(values) -> int:
+    """Length of a plotly trace coordinate (plotly ships numpy arrays as base64 ``bdata``)."""
+    if isinstance(values, dict):
+        return len(np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"]))
+    return len(values)
+
+
+def one_line_errors(at):
+    """The page's st.error messages, each checked to be a single line without a traceback."""
+    errors = [str(e.value) for e in at.error]
+    assert all("\n" not in e and "Traceback" not in e for e in errors), errors
+    return errors
+
+
+def test_empty_workspace_says_how_to_get_runs(open_page, text_of):
+    at = open_page(PAGE)
+    assert not at.exception
+    assert any(t.startswith("No runs yet") for t in text_of(at.info))
+
+
+def test_lists_and_compares_a_saved_run(open_page, saved_run):
+    at = open_page(PAGE)
+    assert not at.exception and not at.error
+    table = at.dataframe[0].value
+    assert list(table["name"]) == ["iris quick"] and list(table["items"]) == [150]
+    assert table["epochs"][0] == 2 and 0 <= table["trustworthiness"][0] <= 1
+    assert at.multiselect(key="runs.selected").value == [saved_run.id]  # newest run preselected
+    charts = at.get("plotly_chart")
+    assert len(charts) == 2  # loss curves + one small map
+
+
+def test_compares_two_runs_side_by_side(open_page, workspace, iris, iris_model):
+    first = workspace.save_run(iris_model, iris, name="first")
+    second = workspace.save_run(iris_model, iris, name="second")
+    at = open_page(PAGE)
+    at.multiselect(key="runs.selected").set_value([second.id, first.id]).run()
+    assert not at.exception and not at.error
+    losses = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert [t["name"] for t in losses["data"]] == [f"second · {second.id[-4:]}",
+                                                   f"first · {first.id[-4:]}"]
+    assert len(at.get("plotly_chart")) == 3  # loss curves + two small maps
+
+
+def test_params_table_lists_differences_first(workspace, iris, iris_model):
+    base = workspace.save_run(iris_model, iris)
+    other = workspace.save_run(iris_model, iris)
+    other = type(other)(**{**other.__dict__, "params": {**other.params, "min_dist": 0.5}})
+    frame = params_table([base, other])
+    assert frame.index[0] == "min_dist" and frame["differs"].iloc[0]
+    assert not frame["differs"].iloc[1:].any()
+    assert "verbose" not in frame.index
+
+
+def test_rename(open_page, text_of, saved_run):
+    at = open_page(PAGE)
+    at.text_input(key=f"runs.name.{saved_run.id}").set_value("setosa & friends")
+    at.button(key=f"runs.rename.{saved_run.id}").click().run()
+    assert not at.exception and not at.error
+    assert [r.name for r in Workspace().list_runs()] == ["setosa & friends"]
+    assert "Renamed to setosa & friends." in text_of(at.success)
+    assert list(at.dataframe[0].value["name"]) == ["setosa & friends"]
+
+
+def test_rename_to_blank_is_one_line_error(open_page, saved_run):
+    at = open_page(PAGE)
+    at.text_input(key=f"runs.name.{saved_run.id}").set_value("   ")
+    at.button(key=f"runs.rename.{saved_run.id}").click().run()
+    assert not at.exception
+    assert len(one_line_errors(at)) == 1
+    assert [r.name for r in Workspace().list_runs()] == ["iris quick"]
+
+
+def test_delete_needs_confirmation(open_page, text_of, saved_run):
+    at = open_page(PAGE)
+    delete = at.button(key=f"runs.delete.{saved_run.id}")
+    assert delete.disabled  # nothing can be deleted before the box is ticked
+    at.checkbox(key=f"runs.confirm.{saved_run.id}").check().run()
+    assert Workspace().list_runs()  # ticking alone deletes nothing
+    at.button(key=f"runs.delete.{saved_run.id}").click().run()
+    assert not at.exception and not at.error
+    assert Workspace().list_runs() == []
+    assert "Deleted the run iris quick." in text_of(at.success)
+    assert any(t.startswith("No runs yet") for t in text_of(at.info))
+
+
+def test_broken_run_is_listed_with_its_error_and_can_be_deleted(open_page, text_of,
+                                                                saved_run):
+    (saved_run.path / "run.json").write_text("{not json")
+    at = open_page(PAGE)
+    assert not at.exception and not at.error
+    assert any("corrupt" in w for w in text_of(at.warning))
+    assert "corrupt" in at.dataframe[0].value["problem"][0]
+    assert at.multiselect(key="runs.selected").value == []  # only loadable runs preselected
+    at.multiselect(key="runs.selected").set_value([saved_run.id]).run()
+    assert not at.exception and not at.get("plotly_chart")  # nothing to compare
+    assert at.button(key=f"runs.rename.{saved_run.id}").disabled
+    at.checkbox(key=f"runs.confirm.{saved_run.id}").check().run()
+    at.button(key=f"runs.delete.{saved_run.id}").click().run()
+    assert not at.exception and Workspace().list_runs() == []
+
+
+def test_download_zip_uploads_back_as_a_new_run(open_page, text_of, saved_run):
+    at = open_page(PAGE)
+    download = at.get("download_button")[0]
+    assert download.key == f"runs.download.{saved_run.id}" and not download.proto.disabled
+    archive = Workspace().export_zip(saved_run.id)  # what the download button serves
+    at.file_uploader(key="runs.import").set_value(("iris quick.zip", archive, "application/zip"))
+    at.run()
+    at.button(key="runs.import_button").click().run()
+    assert not at.exception and not at.error
+    runs = Workspace().list_runs()
+    assert len(runs) == 2 and {r.name for r in runs} == {"iris quick"}
+    assert "Added the run iris quick." in text_of(at.success)
+
+
+def test_bad_run_zip_is_one_line_and_loses_nothing(open_page, saved_run):
+    at = open_page(PAGE)
+    at.file_uploader(key="runs.import").set_value(("run.zip", b"not a zip", "application/zip"))
+    at.run()
+    at.button(key="runs.import_button").click().run()
+    assert not at.exception
+    assert len(one_line_errors(at)) == 1
+    assert [r.id for r in Workspace().list_runs()] == [saved_run.id]
+
+
+def test_open_in_explore(open_page, saved_run):
+    at = open_page(PAGE)
+    at.button(key=f"runs.open.{saved_run.id}").click().run()
+    assert at.session_state["explore.run_id"] == saved_run.id
+    assert at.title[0].value == "Explore"
+    assert not at.exception
+
+
+def test_embed_new_data_on_the_page(open_page, text_of, saved_run, iris_csv):
+    at = open_page(PAGE)
+    at.file_uploader(key="runs.embed_upload").set_value(("new flowers.csv", iris_csv, "text/csv"))
+    at.run()
+    at.button(key="runs.embed").click().run()
+    assert not at.exception and not at.error
+    assert any(t.startswith("Embedded 10 items in ") and t.endswith(" ms.")
+               for t in text_of(at.success))
+    figure = json.loads(at.get("plotly_chart")[-1].proto.spec)
+    new = [t for t in figure["data"] if t.get("name") == "new data"]
+    assert len(new) == 1 and n_points(new[0]["x"]) == 10
+    assert any(d.key == "runs.embed_csv" for d in at.get("download_button"))
+    at.toggle(key="runs.embed_by_label").set_value(False).run()  # grey map, result kept
+    assert not at.exception and len(at.get("plotly_chart")) == 3
+
+
+@pytest.mark.parametrize("filename, content", [
+    ("partial.csv", b"sepal length (cm),petal width (cm)\n5.1,0.2\n"),
+    ("pictures.zip", b"PK\x05\x06" + b"\x00" * 18),
+])
+def test_embed_bad_upload_is_one_line(open_page, saved_run, filename, content):
+    at = open_page(PAGE)
+    at.file_uploader(key="runs.embed_upload").set_value((filename, content, "text/plain"))
+    at.run()
+    at.button(key="runs.embed").click().run()
+    assert not at.exception
+    assert len(one_line_errors(at)) == 1
+    assert not at.success
+    assert [r.id for r in Workspace().list_runs()] == [saved_run.id]
+
+
+def test_embed_helper_places_iris_rows_like_the_map(saved_run, iris, iris_csv):
+    run = Workspace().load_run(saved_run.id)
+    result = embed_upload(run, iris_csv, "new.csv")
+    assert result.coords.shape == (10, 2) and np.isfinite(result.coords).all()
+    assert result.millis > 0
+    # The same rows as in training land where the training map put them.
+    np.testing.assert_allclose(result.coords, run.embedding[::15], atol=1e-4)
+    frame = pd.read_csv(io.BytesIO(result.csv()))
+    assert list(frame.columns[:3]) == ["x", "y", "label"]
+    assert list(frame["species"]) == list(iris.table["species"][::15])
+
+
+def test_embed_helper_names_missing_columns(saved_run):
+    run = Workspace().load_run(saved_run.id)
+    with pytest.raises(InvalidDataError, match="petal length"):
+        embed_upload(run, b"sepal length (cm),sepal width (cm)\n5.1,3.5\n", "few.csv")
+
+
+def test_runs_table_has_every_column(saved_run):
+    frame = runs_table(Workspace().list_runs())
+    assert list(frame.columns) == ["name", "dataset", "items", "created", "epochs",
+                                   "fit seconds", "trustworthiness", "5-NN accuracy",
+                                   "cancelled", "problem", "id"]

@@ -1,0 +1,72 @@
+"""End to end, as a person would: cold start → demo → train → map → hover → select → download.
+
+Runs ``streamlit run app.py`` on a free port with an empty workspace and drives Debian's
+Chromium. The time from the server's cold start to the trained map being visible is written to
+the log and to test-artifacts/e2e_timing.txt (recorded in benchmarks/RESULTS.md; not asserted).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import time
+
+import numpy as np
+
+from test_scatter_component import IFRAME, _isolated_point, _positions
+
+TRAIN_TIMEOUT_MS = 400_000
+
+
+def test_demo_train_explore_select_download(streamlit_server, page, artifacts, tmp_path,
+                                            monkeypatch):
+    monkeypatch.setenv("PUMAP_WORKSPACE", str(tmp_path / "workspace"))
+    t0 = time.monotonic()
+    url = streamlit_server("app.py")
+    page.goto(url)
+    page.get_by_role("button", name="Load the demo and go to Train").click(timeout=90_000)
+    page.get_by_role("button", name="Train").click(timeout=90_000)
+    page.get_by_text("Training the network").first.wait_for(timeout=120_000)
+    page.screenshot(path=str(artifacts / "app_training.png"), full_page=True)
+    page.get_by_role("button", name="Explore the map").click(timeout=TRAIN_TIMEOUT_MS)
+    page.get_by_text("saved as run", exact=False).count()
+
+    handle = page.wait_for_selector(IFRAME, timeout=120_000)
+    frame = handle.content_frame()
+    frame.wait_for_selector('body[data-ready="1"]', state="attached", timeout=60_000)
+    mapped = time.monotonic() - t0
+    (artifacts / "e2e_timing.txt").write_text(
+        f"cold start -> digits demo trained and mapped in the browser: {mapped:.1f} s\n")
+    print(f"cold start to map: {mapped:.1f} s")
+    handle.scroll_into_view_if_needed()
+    px, py, trace_type = _positions(handle, frame)
+    assert len(px) == 1797 and trace_type == "scattergl"
+
+    # hover: the digit's thumbnail appears near the cursor
+    target = _isolated_point(px, py)
+    page.mouse.move(px[target] - 30, py[target] - 30)
+    page.mouse.move(px[target], py[target], steps=5)
+    tip = frame.locator("#tip")
+    tip.wait_for(state="visible", timeout=5_000)
+    assert tip.get_attribute("data-index") == str(target)
+    assert "atlas_" in frame.locator("#tip .thumb").evaluate(
+        "el => getComputedStyle(el).backgroundImage")
+    page.screenshot(path=str(artifacts / "app_hover.png"))
+
+    # box-select a region around the densest part of the map
+    cx, cy = float(np.median(px)), float(np.median(py))
+    page.mouse.move(cx - 60, cy - 60)
+    page.mouse.down()
+    page.mouse.move(cx + 60, cy + 60, steps=12)
+    page.mouse.up()
+    inside = int(((px > cx - 60) & (px < cx + 60) & (py > cy - 60) & (py < cy + 60)).sum())
+    assert inside > 0
+    page.get_by_text(f"Selection: {inside:,} items").wait_for(timeout=60_000)
+    page.screenshot(path=str(artifacts / "app_selection.png"), full_page=True)
+
+    # download the selection as CSV and check its content
+    with page.expect_download(timeout=60_000) as info:
+        page.get_by_role("button", name="Download selection (CSV)").click()
+    rows = list(csv.DictReader(io.StringIO(info.value.path().read_text())))
+    assert len(rows) == inside
+    assert {"row", "x", "y", "label"} <= set(rows[0])
