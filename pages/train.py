@@ -23,11 +23,16 @@ running = job is not None and not job.snapshot().finished
 settings = settings_form(ds, disabled=running)
 if settings is not None and not running:
     try:
-        job = TrainingJob(ds, settings).start()
+        standby = state.get(state.STANDBY) or TrainingJob()
+        state.put(state.STANDBY, None)
+        job = standby.start(ds, settings)
         state.put(state.JOB, job)
         running = True
     except Exception as exc:  # noqa: BLE001
         st.error(message_for(exc))
+
+if state.get(state.STANDBY) is None and not running:  # start the next process now
+    state.put(state.STANDBY, TrainingJob())
 
 
 def loss_figure(losses):

@@ -24,6 +24,9 @@ from pumap_core.data import Dataset
 
 log = logging.getLogger("pumap_studio")
 
+# How long a job started ahead of time waits for its data before its process exits.
+STANDBY_SECONDS = 1800
+
 STAGE_LABELS = {"queued": "Starting", "knn": "Finding nearest neighbours",
                 "graph": "Building the fuzzy graph", "training": "Training the network",
                 "saving": "Measuring quality and saving the run", "done": "Done",
@@ -59,18 +62,25 @@ class JobSnapshot:
         return {"queued": 0.0, "knn": 0.02, "graph": 0.06}.get(self.stage, 0.1)
 
 
-def _child(dataset: Dataset, settings: dict[str, Any], workspace_root: str | None,
-           messages: Any, cancel: Any) -> None:
-    """Runs in the spawned process: fit, measure, save, and report every step on ``messages``."""
+def _child(orders: Any, workspace_root: str | None, messages: Any, cancel: Any) -> None:
+    """Runs in the spawned process: import, wait for the order, fit, measure, save, report."""
     import os
 
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    import keras  # noqa: F401 - the slow imports happen while the user is still choosing
+
     from pumap_core import EpochEvent, ParametricUMAP, StageEvent
     from pumap_core.metrics import quality_report
+    from pumap_core.training import fit  # noqa: F401
     from pumap_core.workspace import Workspace
 
     from .errors import message_for
     from .networks import estimator_params
+
+    try:
+        dataset, settings = orders.get(timeout=STANDBY_SECONDS)
+    except queue.Empty:  # the user never pressed Train: leave quietly
+        return
 
     def on_event(event: Any) -> None:
         if isinstance(event, EpochEvent):
@@ -104,28 +114,32 @@ def _child(dataset: Dataset, settings: dict[str, Any], workspace_root: str | Non
 
 
 class TrainingJob:
-    """One fit on ``dataset`` with the Train page's ``settings``, saved as a run at the end.
+    """One fit, saved as a run at the end, in a process started ahead of time.
+
+    The process starts (and imports TensorFlow) when the job is created, typically when the
+    Train page opens, so pressing Train only hands it the data: that saves several seconds of
+    a cold start. A job that is never started exits by itself after STANDBY_SECONDS.
 
     Parameters
     ----------
-    dataset : the data to embed (sent to the child process)
-    settings : plain data from the Train form (see :func:`studio.networks.estimator_params`)
     workspace_root : where the run is saved (None: the default workspace)
     """
 
-    def __init__(self, dataset: Dataset, settings: dict[str, Any],
-                 workspace_root: str | None = None) -> None:
+    def __init__(self, workspace_root: str | None = None) -> None:
         ctx = mp.get_context("spawn")  # never fork a process that has TensorFlow loaded
+        self._orders = ctx.Queue()
         self._messages = ctx.Queue()
         self._cancel = ctx.Event()
         self._process = ctx.Process(target=_child, name="pumap-training", daemon=True,
-                                    args=(dataset, dict(settings), workspace_root,
-                                          self._messages, self._cancel))
+                                    args=(self._orders, workspace_root, self._messages,
+                                          self._cancel))
+        self._process.start()
         self._lock = threading.Lock()
         self._snapshot = JobSnapshot()
 
-    def start(self) -> "TrainingJob":
-        self._process.start()
+    def start(self, dataset: Dataset, settings: dict[str, Any]) -> "TrainingJob":
+        """Train on ``dataset`` with the Train form's plain ``settings``."""
+        self._orders.put((dataset, dict(settings)))
         return self
 
     def cancel(self) -> None:

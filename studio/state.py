@@ -12,6 +12,7 @@ import streamlit as st
 
 DATASET = "dataset"            # pumap_core.data.Dataset currently loaded
 JOB = "train.job"              # studio.jobs.TrainingJob of this session (running or finished)
+STANDBY = "train.standby"      # a TrainingJob whose process is started, waiting for data
 RUN_ID = "explore.run_id"      # run shown on the Explore page
 MESSAGE = "flash"              # one-shot message shown after a rerun
 
