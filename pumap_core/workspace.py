@@ -20,7 +20,6 @@ leaves half a run and another run is never overwritten. Ids start with the time
 from __future__ import annotations
 
 import io
-import json
 import os
 import re
 import secrets
@@ -30,7 +29,7 @@ import threading
 import zipfile
 from dataclasses import dataclass, field, fields
 from datetime import datetime
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 import numpy as np
@@ -39,6 +38,8 @@ import pandas as pd
 from ._run_files import (MAX_IMPORT_BYTES, MODEL, POINTS, RUN_JSON, THUMBNAILS, check_unpacked,
                          one_line, points_frame, read_points, read_thumbnails, run_members,
                          thumbnail_zip, unzip, write_points)
+from ._run_record import (SCHEMA_VERSION, _age, _check_name, _clean,
+                          _created_from_id, _new_id, _parse_record, _read_record, _write_json)
 from .data._common import human_size
 from .errors import (DataTypeError, InvalidDataError, InvalidParameterError, ModelFileError,
                      ModelNotFoundError, NotFittedError, PumapError)
@@ -47,9 +48,7 @@ if TYPE_CHECKING:
     from .data import Dataset
     from .estimator import ParametricUMAP
 
-SCHEMA_VERSION = 1
 ENV_VAR = "PUMAP_WORKSPACE"
-MAX_NAME_CHARS = 120
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")  # no "/", no leading "." (hidden temps)
 _LOAD_LOCK = threading.Lock()
 
@@ -359,77 +358,3 @@ class Workspace:
                         folder.rmdir()
                     except OSError:
                         break
-
-
-# -- run.json ------------------------------------------------------------------------------
-def _new_id(dataset_name: str, now: datetime | None = None) -> str:
-    now = now or datetime.now().astimezone()
-    slug = re.sub(r"[^a-z0-9]+", "-", PurePosixPath(dataset_name).stem.lower()).strip("-")
-    return f"{now:%Y%m%d-%H%M%S}-{slug[:24].strip('-') or 'run'}-{secrets.token_hex(2)}"
-
-
-def _check_name(name: Any) -> str:
-    if not isinstance(name, str) or not name.strip():
-        raise InvalidParameterError("A run name must be non-empty text.")
-    name = " ".join(name.split())
-    if len(name) > MAX_NAME_CHARS:
-        raise InvalidParameterError(f"A run name can have at most {MAX_NAME_CHARS} characters; "
-                                    f"this one has {len(name)}.")
-    return name
-
-
-def _clean(value: Any) -> Any:
-    """JSON-ready copy: numpy scalars and arrays to Python, tuples to lists, NaN/inf to None."""
-    if isinstance(value, dict):
-        return {str(k): _clean(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, np.ndarray)):
-        return [_clean(v) for v in value]
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not np.isfinite(value):
-        return None
-    return value
-
-
-def _write_json(path: Path, record: dict[str, Any]) -> None:
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(3)}")
-    tmp.write_text(json.dumps(record, indent=1, allow_nan=False), encoding="utf-8")
-    os.replace(tmp, path)  # atomic: a reader sees the old or the new file, never half of one
-
-
-def _parse_record(raw: bytes, where: str) -> dict[str, Any]:
-    try:
-        record = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise ModelFileError(f"{RUN_JSON} in {where} is corrupt (not valid JSON).") from None
-    version = record.get("schema_version") if isinstance(record, dict) else None
-    if not isinstance(version, int) or version < 1:
-        raise ModelFileError(f"{RUN_JSON} in {where} has no valid schema_version.")
-    if version > SCHEMA_VERSION:
-        raise ModelFileError(f"{RUN_JSON} in {where} comes from a newer pumap_core (run format "
-                             f"{version}; this one reads up to {SCHEMA_VERSION}); upgrade it.")
-    if not isinstance(record.get("dataset", {}), dict):
-        raise ModelFileError(f"{RUN_JSON} in {where} has an invalid dataset section.")
-    return record
-
-
-def _read_record(path: Path, run_id: str) -> dict[str, Any]:
-    if not path.is_file():
-        raise ModelNotFoundError(f"Run {run_id} is incomplete: {RUN_JSON} is missing.")
-    return _parse_record(path.read_bytes(), f"run {run_id}")
-
-
-def _created_from_id(path: Path) -> str:
-    """For a broken run: the time its id starts with, else the folder's modification time."""
-    try:
-        stamp = datetime.strptime(path.name[:15], "%Y%m%d-%H%M%S")
-    except ValueError:
-        stamp = datetime.fromtimestamp(path.stat().st_mtime)
-    return stamp.astimezone().isoformat(timespec="milliseconds")
-
-
-def _age(info: RunInfo) -> tuple[float, str]:
-    try:
-        return datetime.fromisoformat(info.created).timestamp(), info.id
-    except ValueError:
-        return 0.0, info.id

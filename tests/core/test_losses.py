@@ -16,7 +16,6 @@ def test_logits_give_umap_similarity():
 
 
 def test_loss_is_attraction_plus_weighted_repulsion():
-    a, b = 1.58, 0.9
     z = np.array([0.5, -1.0, 2.0], np.float32)
     y = np.array([1.0, 0.0, 0.0], np.float32)
     w = np.array([1.0, 3.0, 3.0], np.float32)

@@ -1,0 +1,95 @@
+"""run.json: the record of a run (ids, names, JSON cleaning, schema checks)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+from datetime import datetime
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ._run_files import RUN_JSON
+from .errors import InvalidParameterError, ModelFileError, ModelNotFoundError
+
+if TYPE_CHECKING:
+    from .workspace import RunInfo
+
+SCHEMA_VERSION = 1
+MAX_NAME_CHARS = 120
+
+
+def _new_id(dataset_name: str, now: datetime | None = None) -> str:
+    now = now or datetime.now().astimezone()
+    slug = re.sub(r"[^a-z0-9]+", "-", PurePosixPath(dataset_name).stem.lower()).strip("-")
+    return f"{now:%Y%m%d-%H%M%S}-{slug[:24].strip('-') or 'run'}-{secrets.token_hex(2)}"
+
+
+def _check_name(name: Any) -> str:
+    if not isinstance(name, str) or not name.strip():
+        raise InvalidParameterError("A run name must be non-empty text.")
+    name = " ".join(name.split())
+    if len(name) > MAX_NAME_CHARS:
+        raise InvalidParameterError(f"A run name can have at most {MAX_NAME_CHARS} characters; "
+                                    f"this one has {len(name)}.")
+    return name
+
+
+def _clean(value: Any) -> Any:
+    """JSON-ready copy: numpy scalars and arrays to Python, tuples to lists, NaN/inf to None."""
+    if isinstance(value, dict):
+        return {str(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return [_clean(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not np.isfinite(value):
+        return None
+    return value
+
+
+def _write_json(path: Path, record: dict[str, Any]) -> None:
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(3)}")
+    tmp.write_text(json.dumps(record, indent=1, allow_nan=False), encoding="utf-8")
+    os.replace(tmp, path)  # atomic: a reader sees the old or the new file, never half of one
+
+
+def _parse_record(raw: bytes, where: str) -> dict[str, Any]:
+    try:
+        record = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise ModelFileError(f"{RUN_JSON} in {where} is corrupt (not valid JSON).") from None
+    version = record.get("schema_version") if isinstance(record, dict) else None
+    if not isinstance(version, int) or version < 1:
+        raise ModelFileError(f"{RUN_JSON} in {where} has no valid schema_version.")
+    if version > SCHEMA_VERSION:
+        raise ModelFileError(f"{RUN_JSON} in {where} comes from a newer pumap_core (run format "
+                             f"{version}; this one reads up to {SCHEMA_VERSION}); upgrade it.")
+    if not isinstance(record.get("dataset", {}), dict):
+        raise ModelFileError(f"{RUN_JSON} in {where} has an invalid dataset section.")
+    return record
+
+
+def _read_record(path: Path, run_id: str) -> dict[str, Any]:
+    if not path.is_file():
+        raise ModelNotFoundError(f"Run {run_id} is incomplete: {RUN_JSON} is missing.")
+    return _parse_record(path.read_bytes(), f"run {run_id}")
+
+
+def _created_from_id(path: Path) -> str:
+    """For a broken run: the time its id starts with, else the folder's modification time."""
+    try:
+        stamp = datetime.strptime(path.name[:15], "%Y%m%d-%H%M%S")
+    except ValueError:
+        stamp = datetime.fromtimestamp(path.stat().st_mtime)
+    return stamp.astimezone().isoformat(timespec="milliseconds")
+
+
+def _age(info: RunInfo) -> tuple[float, str]:
+    try:
+        return datetime.fromisoformat(info.created).timestamp(), info.id
+    except ValueError:
+        return 0.0, info.id
