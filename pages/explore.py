@@ -5,8 +5,8 @@ import streamlit as st
 from pumap_core.workspace import Workspace
 from studio import state
 from studio.errors import user_errors
-from studio.explore_view import (atlas_for, color_spec, data_columns, hover_texts,
-                                 load_run_cached, show_selection)
+from studio.explore_view import atlas_for, color_spec, data_columns, hover_texts, show_selection
+from studio.runs_view import keep_cached, load_run_cached
 from studio.scatter import scatter_map
 
 st.title("Explore")
@@ -24,8 +24,9 @@ run_id = st.selectbox("Run", ids, index=ids.index(current) if current in ids els
 state.put(state.RUN_ID, run_id)
 
 run = None
+keep_cached([run_id])  # one run in memory at a time: a map can be large
 with user_errors():
-    run = load_run_cached(run_id)
+    run = load_run_cached(Workspace(), run_id)
 if run is None:
     st.stop()
 
@@ -41,8 +42,9 @@ hover_cols = c3.multiselect("Shown on hover", columns, default=columns[:4], key=
                             help="Values listed in the tooltip next to the thumbnail.")
 
 colors, color_mode = (color_spec(run.points[color_col], mode) if columns else (None, "categorical"))
+hover = hover_texts(run.id, run.points, tuple(hover_cols))
 event = scatter_map(run.points["x"].to_numpy(), run.points["y"].to_numpy(), color=colors,
-                    color_mode=color_mode, hover=hover_texts(run.points, hover_cols),
+                    color_mode=color_mode, hover=hover,
                     atlas=atlas_for(run), height=620,
                     key=f"explore.map.{run_id}")
 st.caption("Drag to select a box (lasso in the tool bar), scroll to zoom, double-click to reset.")

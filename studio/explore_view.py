@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from pumap_core.workspace import Run, Workspace
+from pumap_core.workspace import Run
 from studio.scatter import make_atlas, publish_atlas
 
 COORDS = ("x", "y")
@@ -18,15 +18,6 @@ COORDS = ("x", "y")
 MAX_CATEGORIES = 30
 HOVER_COLUMNS = 6
 GALLERY = 60
-
-
-def load_run_cached(run_id: str) -> Run:
-    """The run of this session's Explore page, loaded once (kept per session, not globally)."""
-    cache = st.session_state.setdefault("explore.cache", {})
-    if run_id not in cache:
-        cache.clear()  # one run at a time: a map can be large
-        cache[run_id] = Workspace().load_run(run_id)
-    return cache[run_id]
 
 
 def data_columns(points: pd.DataFrame) -> list[str]:
@@ -44,8 +35,14 @@ def color_spec(values: pd.Series, mode: str) -> tuple[list, str]:
     return values.astype(str).tolist(), "categorical"
 
 
-def hover_texts(points: pd.DataFrame, columns: list[str]) -> list[str]:
-    """One short HTML line set per point: row number then the chosen columns."""
+@st.cache_data(show_spinner=False, max_entries=4)
+def hover_texts(run_id: str, _points: pd.DataFrame, columns: tuple[str, ...]) -> list[str]:
+    """One short HTML line set per point: row number then the chosen columns.
+
+    Cached by run id and columns (run ids are unique), so a selection or zoom rerun does not
+    rebuild tens of thousands of strings.
+    """
+    points = _points
     shown = columns[:HOVER_COLUMNS]
     parts = [("row", pd.Series(np.arange(len(points)), index=points.index).astype(str))]
     for col in shown:
@@ -61,12 +58,12 @@ def atlas_for(run: Run) -> dict | None:
     """Publish the run's thumbnails as one sprite sheet (once per session and run)."""
     if not run.thumbnails:
         return None
-    key = f"explore.atlas.{run.id}"
-    if key not in st.session_state:
+    entry = st.session_state.get("explore.atlas")
+    if entry is None or entry["run_id"] != run.id:  # one atlas per session: they can be large
         cell = 32 if len(run.thumbnails) <= 20000 else 16
         png, cols = make_atlas(run.thumbnails, cell=cell)
-        st.session_state[key] = {"png": png, "cols": cols, "cell": cell}
-    entry = st.session_state[key]
+        entry = {"run_id": run.id, "png": png, "cols": cols, "cell": cell}
+        st.session_state["explore.atlas"] = entry
     # publish on every run: it is a no-op when the file is there, and it survives tmp cleaners
     return {"url": publish_atlas(entry["png"]), "cols": entry["cols"], "cell": entry["cell"]}
 

@@ -1,7 +1,6 @@
 """The ingest layer: demos, tables, image zips, and one clear PumapError per malformed upload."""
 
 import io
-import zipfile
 
 import numpy as np
 import pandas as pd
@@ -12,25 +11,9 @@ from pumap_core.data import (DEMOS, MAX_UPLOAD_BYTES, Dataset, load_demo, load_u
                              prepare_table, read_image_zip, read_table)
 from pumap_core.errors import DataTypeError, InvalidDataError, InvalidParameterError, PumapError
 
+from files import image_bytes, zip_bytes
+
 # --------------------------------------------------------------------------- helpers
-
-
-def image_bytes(mode="RGB", size=(12, 10), color=None, fmt="PNG"):
-    """An encoded image; ``size`` is PIL's (width, height)."""
-    if color is None:
-        color = {"L": 128, "RGB": (200, 30, 30), "RGBA": (0, 0, 255, 128), "P": 3, "1": 1,
-                 "LA": (50, 200)}[mode]
-    buf = io.BytesIO()
-    Image.new(mode, size, color).save(buf, format=fmt)
-    return buf.getvalue()
-
-
-def zip_bytes(files):
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as zf:
-        for path, content in files.items():
-            zf.writestr(path, content)
-    return buf.getvalue()
 
 
 def png_size(png):

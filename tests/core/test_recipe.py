@@ -1,17 +1,16 @@
 """Recipes: a new upload is turned into features exactly like the training data were."""
 
-import io
 import json
-import zipfile
 
 import numpy as np
 import pandas as pd
 import pytest
-from PIL import Image
 
 from pumap_core.data import (apply_recipe, apply_table_recipe, load_demo, prepare_table,
                              read_image_zip)
 from pumap_core.errors import DataTypeError, InvalidDataError, InvalidParameterError
+
+from files import image_bytes, zip_bytes
 
 FRAME = pd.DataFrame({
     "size": [1.0, 2.0, 3.5, 4.0, 5.0, 6.5, 7.0, 8.0],
@@ -135,36 +134,26 @@ def test_table_demos_have_a_working_recipe(name):
 
 
 def png(color, size=(12, 10), mode="RGB"):
-    buf = io.BytesIO()
-    Image.new(mode, size, color).save(buf, format="PNG")
-    return buf.getvalue()
-
-
-def zip_of(files):
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as zf:
-        for path, content in files.items():
-            zf.writestr(path, content)
-    return buf.getvalue()
+    return image_bytes(mode, size, color)
 
 
 PETS = {f"pets/{c}/{i}.png": png((40 * i, 100, 20 * i)) for c in ("cat", "dog") for i in range(3)}
 
 
 def test_image_zip_recipe_reproduces_the_features():
-    ds = read_image_zip(zip_of(PETS), name="pets.zip", size=(6, 5), mode="RGB")
+    ds = read_image_zip(zip_bytes(PETS), name="pets.zip", size=(6, 5), mode="RGB")
     assert ds.recipe == {"kind": "images", "version": 1, "size": [6, 5], "mode": "RGB",
                          "image_shape": [6, 5, 3], "pixel_scale": 255.0}
-    new = apply_recipe(zip_of(PETS), "again.zip", json.loads(json.dumps(ds.recipe)))
+    new = apply_recipe(zip_bytes(PETS), "again.zip", json.loads(json.dumps(ds.recipe)))
     np.testing.assert_array_equal(new.X, ds.X)
-    one = apply_recipe(zip_of({"x.png": png((0, 100, 0), (30, 40))}), "one.zip", ds.recipe)
+    one = apply_recipe(zip_bytes({"x.png": png((0, 100, 0), (30, 40))}), "one.zip", ds.recipe)
     assert one.X.shape == (1, 6 * 5 * 3) and len(one.thumbnails) == 1
 
 
 def test_digits_demo_recipe_reads_8x8_grey_images():
     recipe = load_demo("digits").recipe
     assert recipe["size"] == [8, 8] and recipe["mode"] == "L"
-    new = apply_recipe(zip_of({"a.png": png(255, (32, 32), "L"), "b.png": png(0, (8, 8), "L")}),
+    new = apply_recipe(zip_bytes({"a.png": png(255, (32, 32), "L"), "b.png": png(0, (8, 8), "L")}),
                        "mine.zip", recipe)
     assert new.X.shape == (2, 64) and new.X[0].min() == 1.0 and new.X[1].max() == 0.0
 
@@ -176,7 +165,7 @@ def test_wrong_kind_of_upload_is_refused():
         apply_recipe(b"a,b\n1,2\n", "rows.csv", image_recipe)
     assert ".zip" in one_line(err)
     with pytest.raises(InvalidDataError) as err:
-        apply_recipe(zip_of(PETS), "pets.zip", table_recipe)
+        apply_recipe(zip_bytes(PETS), "pets.zip", table_recipe)
     assert "table" in one_line(err)
 
 
