@@ -1,61 +1,72 @@
-"""Interactive scatter map for the Explore page: WebGL points, image tooltips, selection.
+"""Interactive scatter map for the Explore page, from a thousand to millions of points.
 
-``st.plotly_chart`` gives selection but neither hover events nor images in hover labels, so this
-is a small bidirectional Streamlit component (static HTML + JS in ``frontend/``, plotly.js taken
-from the installed ``plotly`` package). Hover is handled entirely in the browser; only
-selections, clicks and zooms come back to Python.
+``st.plotly_chart`` gives selection but neither hover events nor images in hover labels, and
+re-sends every point on every rerun, so this is a small bidirectional Streamlit component
+(static HTML + JS in ``frontend/``, plotly.js from the installed ``plotly`` package). Two views:
+
+- **points** (up to :data:`RASTER_THRESHOLD` points): WebGL markers, legend toggles.
+- **raster** (above it): a datashader image of the visible range, rendered here and re-rendered
+  after every zoom or pan (:mod:`pumap_core.render`: aggregate once per view, shade cheaply).
+
+In both, the data travel as static files (:mod:`._publish`), the browser finds the point under
+the cursor with a spatial grid and shows its thumbnail and row values with no round trip, and
+box / lasso / click selections come back as a *spec* that is resolved to rows here.
 
 Returned value (``None`` until the user does something)::
 
-    {"selection": [int, ...],            # row indices, ascending
-     "event": "select" | "click" | "clear" | "zoom",
-     "range": {"x": [x0, x1], "y": [y0, y1]},   # current axes range
-     "seq": int}                         # grows with every event: compare to spot new ones
-
-A ``"zoom"`` event carries the last selection unchanged.
+    {"selection": ndarray of int,          # row indices, ascending
+     "event": "select" | "click" | "clear" | "zoom" | "initial",
+     "spec": {"type": "box", "x": [x0, x1], "y": [y0, y1]} | {"type": "lasso", "x": [...],
+             "y": [...]} | {"type": "rows", "rows": [...]} | None,
+     "range": {"x": [x0, x1], "y": [y0, y1]} | None,   # the visible range
+     "seq": int}                            # grows with every event
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import streamlit as st
 
 from studio.scatter._assets import component
-from studio.scatter._atlas import make_atlas, publish_atlas
-from studio.scatter._payload import (
-    PALETTE_20,
-    default_opacity,
-    default_point_size,
-    digest,
-    encode_color,
-    encode_indices,
-    round_floats,
-)
+from studio.scatter._payload import (PALETTE_20, default_opacity, default_point_size, digest,
+                                     encode_color)
+from studio.scatter._publish import (publish_array, publish_hover, publish_raster,
+                                     publish_thumbnails, short_hash)
+from studio.scatter._selection import resolve_spec
 
-__all__ = ["PALETTE_20", "make_atlas", "publish_atlas", "scatter_map"]
+if TYPE_CHECKING:
+    import pandas as pd
 
+    from pumap_core.thumbnails import Thumbnails
 
-def _check_atlas(atlas: Mapping[str, Any] | None) -> dict[str, Any] | None:
-    if atlas is None:
-        return None
-    missing = {"url", "cols", "cell"} - set(atlas)
-    if missing:
-        raise ValueError(f"atlas needs keys url, cols, cell; missing {sorted(missing)}")
-    return {"url": str(atlas["url"]), "cols": int(atlas["cols"]), "cell": int(atlas["cell"])}
+__all__ = ["PALETTE_20", "RASTER_THRESHOLD", "scatter_map"]
+
+#: Above this many points the map is a datashader image. plotly's WebGL scatter still pans
+#: smoothly at 100k points on a laptop; at 200k+ the first draw takes seconds.
+RASTER_THRESHOLD = 100_000
+_RASTER = "scatter.raster"     # session key: (data_id, MapRaster) of the map on screen
+_COLOURS = "scatter.colours"   # session key: encoded colour column of the map on screen
 
 
 def scatter_map(
     x: Sequence[float],
     y: Sequence[float],
     *,
+    key: str,
+    data_id: str | None = None,
     color: Sequence[Any] | None = None,
     color_mode: str = "categorical",
-    hover: Sequence[str] | None = None,
+    color_key: str = "",
+    hover: "pd.DataFrame | None" = None,
+    thumbnails: "Thumbnails | None" = None,
     highlight: Sequence[int] | None = None,
-    atlas: Mapping[str, Any] | None = None,
+    view: str = "auto",
+    initial: Mapping[str, Any] | None = None,
     point_size: float | None = None,
     height: int = 600,
-    key: str | None = None,
     palette: Sequence[str] = PALETTE_20,
     colorscale: str = "Viridis",
     dragmode: str = "select",
@@ -65,62 +76,154 @@ def scatter_map(
     Parameters
     ----------
     x, y : array-like, shape (n,)
-        Point coordinates (numpy arrays are fine; they are rounded to 5 significant digits).
+        Point coordinates.
+    key : str
+        Streamlit key; the component's last value is read back from the session under it.
+    data_id : str, optional
+        A unique name for these points (a run id): names the published files. By default a
+        hash of the coordinates.
     color : array-like, shape (n,), optional
-        Categories (any hashable values) or numbers, see ``color_mode``.
+        Categories (any values) or numbers, see ``color_mode``.
     color_mode : {"categorical", "continuous"}
-        Categorical: one legend entry per category, ``palette`` colours.
-        Continuous: ``colorscale`` with a colour bar.
-    hover : sequence of str, shape (n,), optional
-        Tooltip text per point. ``<br>``, ``<b>``, ``<i>`` are kept; other HTML is escaped.
+        Categorical: ``palette`` colours and a legend. Continuous: ``colorscale``.
+    color_key : str
+        Names the colour column: encoded colours and raster aggregates are cached by it.
+    hover : DataFrame with n rows, optional
+        Columns listed in the tooltip (as text).
+    thumbnails : Thumbnails, optional
+        One image per point, shown in the tooltip.
     highlight : array-like of int, optional
-        Rows to emphasise; all others are dimmed. Empty or None: nothing dimmed.
-    atlas : {"url": str, "cols": int, "cell": int}, optional
-        A sprite sheet from :func:`make_atlas` published with :func:`publish_atlas`; the
-        tooltip then shows thumbnail ``i`` of the point under the cursor.
-    point_size : float, optional
-        Marker size in px; by default 6 px below 1k points down to 2 px at 100k.
-    height : int
-        Height of the map in px.
-    key : str, optional
-        Streamlit key. Give one: without it the iframe is rebuilt whenever an argument changes
-        (losing zoom); with it, zoom is kept as long as ``x`` and ``y`` are unchanged.
-    palette, colorscale, dragmode
-        Colours for categories, plotly colour scale name, initial drag mode
-        (``"select"``, ``"lasso"``, ``"zoom"`` or ``"pan"``; the mode bar switches it).
-
-    Returns
-    -------
-    dict or None
-        The latest event (see the module docstring), or None before the first one.
+        Rows to emphasise (search matches, rows picked in a table); the others are dimmed.
+    view : {"auto", "points", "raster"}
+        ``auto``: points up to :data:`RASTER_THRESHOLD`, raster above.
+    initial : {"range": {"x": [..], "y": [..]}, "spec": ...}, optional
+        The view to open with (a shared link), used until the user's first event.
+    point_size, height, palette, colorscale, dragmode
+        Marker size in px (default by point count), map height in px, colours, the plotly
+        colour scale name, and the initial drag mode (``"select"``, ``"lasso"``, ``"zoom"``,
+        ``"pan"``; the mode bar switches it).
     """
-    xs, ys = round_floats(x), round_floats(y)
-    n = len(xs)
-    if len(ys) != n:
-        raise ValueError(f"x has {n} values but y has {len(ys)}")
-    colors = encode_color(color, color_mode, n)
-    hover_text = None
-    if hover is not None:
-        if len(hover) != n:
-            raise ValueError(f"hover has {len(hover)} texts for {n} points")
-        hover_text = [str(h) for h in hover]
+    xs = np.asarray(x, dtype=np.float32).ravel()
+    ys = np.asarray(y, dtype=np.float32).ravel()
+    n = xs.size
+    if ys.size != n:
+        raise ValueError(f"x has {n} values but y has {ys.size}")
+    if hover is not None and len(hover) != n:
+        raise ValueError(f"hover has {len(hover)} rows for {n} points")
+    if thumbnails is not None and len(thumbnails) != n:
+        raise ValueError(f"{len(thumbnails)} thumbnails for {n} points")
+    if view == "auto":
+        view = "raster" if n > RASTER_THRESHOLD else "points"
+    if view not in ("points", "raster"):
+        raise ValueError(f"view must be 'auto', 'points' or 'raster', got {view!r}")
+    data_id = data_id or short_hash(xs.tobytes(), ys.tobytes())
+    data_id = short_hash(data_id, str(n))  # a safe file name whatever the id holds
+
+    value = st.session_state.get(key)
+    if not value and initial:
+        value = {"event": "initial", "spec": initial.get("spec"), "range": initial.get("range"),
+                 "seq": 0}
+    spec = value.get("spec") if value else None
+    selection = resolve_spec(data_id, xs, ys, spec)
+
+    from pumap_core.render import extent
+
+    ext = list(extent(xs, ys))
+    xy = np.empty((n, 2), np.float32)
+    xy[:, 0], xy[:, 1] = xs, ys
+    colors = _colours(data_id, color, color_mode, color_key, n)
+    color_arg: dict[str, Any] = {"mode": colors["mode"], "categories": colors["categories"],
+                                 "palette": list(palette), "colorscale": colorscale,
+                                 "range": colors.get("range"), "codes": None}
+    if view == "points" and colors["codes"] is not None:
+        dtype = "f4" if colors["mode"] == "continuous" else "u2"
+        color_arg["codes"] = publish_array(f"c_{data_id}_{colors['id']}.bin", colors["codes"],
+                                           dtype)
+    emphasis = selection if selection.size else (
+        None if highlight is None or not len(highlight) else np.asarray(highlight, np.int64))
     args: dict[str, Any] = {
-        "x": xs,
-        "y": ys,
-        **colors,
-        "palette": list(palette),
-        "colorscale": colorscale,
-        "hover": hover_text,
-        "highlight": encode_indices(highlight, n),
-        "atlas": _check_atlas(atlas),
+        "view": view, "n": n, "revision": data_id, "extent": ext,
+        "coords": publish_array(f"xy_{data_id}.bin", xy, "f4"),
+        "color": color_arg,
+        "hover": publish_hover(data_id, hover) if hover is not None else None,
+        "atlas": publish_thumbnails(data_id, thumbnails) if thumbnails is not None else None,
+        "spec": spec,
+        "shape": spec if spec and spec.get("type") in ("box", "lasso") else None,
+        "selection": selection.tolist() if view == "points" else [],
+        "highlight": (np.asarray(highlight, np.int64).tolist()
+                      if view == "points" and highlight is not None else []),
+        "raster": None,
+        "range": (initial or {}).get("range"),
         "point_size": float(point_size) if point_size else default_point_size(n),
         "opacity": default_opacity(n),
         "height": int(height),
         "dragmode": dragmode,
     }
-    # revision: the data. plotly's uirevision keeps zoom and selection while it is unchanged.
-    args["revision"] = digest(xs, ys)
+    if view == "raster":
+        args["raster"] = _raster(data_id, xs, ys, value, args, colors, emphasis)
+        if not args["range"]:
+            args["range"] = {"x": args["raster"]["x"], "y": args["raster"]["y"]}
     # signature: everything drawn. Equal signatures let the iframe skip redrawing on reruns.
-    drawn = (v for k, v in args.items() if k not in ("x", "y"))
-    args["signature"] = digest(*drawn)
-    return component()(**args, key=key, default=None)
+    args["signature"] = digest(*(v for k, v in args.items() if k != "selection"),
+                               short_hash(selection.tobytes()))
+    component()(**args, key=key, default=None)
+    if not value:
+        return None
+    return {"selection": selection, "event": value.get("event"), "spec": spec,
+            "range": value.get("range"), "seq": value.get("seq", 0)}
+
+
+def _colours(data_id: str, color: Any, mode: str, color_key: str, n: int) -> dict[str, Any]:
+    """Encoded colours, kept for the map on screen so that reruns do not re-factorize 1M values."""
+    ident = short_hash(data_id, color_key, mode)
+    cached = st.session_state.get(_COLOURS)
+    if cached is not None and cached["id"] == ident and color_key:
+        return cached
+    colors = encode_color(color, mode, n)
+    colors["id"] = ident
+    st.session_state[_COLOURS] = colors
+    return colors
+
+
+def _raster(data_id: str, xs: np.ndarray, ys: np.ndarray, value: Mapping[str, Any] | None,
+            args: Mapping[str, Any], colors: Mapping[str, Any],
+            emphasis: np.ndarray | None) -> dict[str, Any]:
+    """Render (or reuse) the datashader image of the visible range; return its placement."""
+    from pumap_core.render import MapRaster, View
+
+    entry = st.session_state.get(_RASTER)
+    if entry is None or entry[0] != data_id:
+        entry = (data_id, MapRaster(xs, ys))  # one per session: aggregates can be large
+        st.session_state[_RASTER] = entry
+    raster = entry[1]
+    size = (value or {}).get("size") or {}
+    width = int(min(max(size.get("w") or 1000, 50), 3000))
+    height = int(min(max(size.get("h") or args["height"] - 42, 50), 3000))
+    rng = (value or {}).get("range") or args.get("range")
+    try:
+        view = View(tuple(rng["x"]), tuple(rng["y"]), width, height)
+    except Exception:  # no range yet, or a damaged one from a link: the whole map
+        view = View.around(xs, ys, width, height)
+    png = raster.png(view, _colouring(colors, args), emphasis=emphasis,
+                     emphasis_key="" if emphasis is None else short_hash(emphasis.tobytes()))
+    return {"url": publish_raster(png), "x": list(view.x_range), "y": list(view.y_range)}
+
+
+def _colouring(colors: Mapping[str, Any], args: Mapping[str, Any]):
+    from pumap_core.render import Colouring
+
+    c = args["color"]
+    if colors["mode"] == "categorical" and colors["codes"] is not None:
+        return Colouring.categorical(colors["codes"], colors["categories"], c["palette"],
+                                     key=colors["id"])
+    if colors["mode"] == "continuous":
+        return Colouring.continuous(colors["codes"], _scale_hex(c["colorscale"]), key=colors["id"])
+    return Colouring.density(_scale_hex("Blues")[3:])
+
+
+def _scale_hex(name: str, steps: int = 16) -> list[str]:
+    """A plotly colour scale as hex colours, for datashader."""
+    from plotly.colors import sample_colorscale, unlabel_rgb
+
+    colours = sample_colorscale(name, [k / (steps - 1) for k in range(steps)])
+    return ["#%02x%02x%02x" % tuple(int(round(v)) for v in unlabel_rgb(c)) for c in colours]

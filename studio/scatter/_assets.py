@@ -14,9 +14,9 @@ import tempfile
 from pathlib import Path
 
 # Bump when the layout of the served folder changes; the sources themselves are re-synced anyway.
-_LAYOUT_VERSION = "1"
+_LAYOUT_VERSION = "2"
 _FRONTEND = Path(__file__).with_name("frontend")
-_SOURCES = ("index.html", "figure.js", "tooltip.js", "main.js")
+_SOURCES = ("index.html", "data.js", "figure.js", "tooltip.js", "main.js")
 
 
 def _plotly_js() -> Path:

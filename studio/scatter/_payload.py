@@ -1,4 +1,4 @@
-"""Turn arrays into the small JSON arguments the scatter component receives."""
+"""Colours, sizes and hashes for the scatter component's arguments."""
 
 from __future__ import annotations
 
@@ -8,6 +8,9 @@ import math
 from typing import Any
 
 import numpy as np
+
+#: Categories that keep their own code (and legend entry) when encoded.
+MAX_CODES = 256
 
 # matplotlib's tab20 reordered: the 10 strong tab10 colours first, their light partners after,
 # so that up to 10 classes get the most distinct colours.
@@ -31,54 +34,36 @@ def default_opacity(n: int) -> float:
     return round(0.9 - 0.4 * t, 2)
 
 
-def round_floats(values: Any, digits: int = 5) -> list[float | None]:
-    """A float array as a list rounded to ~``digits`` significant digits; NaN/inf become None.
-
-    One decimal count for the whole array (from its largest magnitude) keeps this vectorised;
-    ``np.round`` divides an integer by a power of ten, so the floats print short in JSON.
-    None because Streamlit's ``json.dumps`` would write NaN, which the browser cannot parse.
-    """
-    a = np.asarray(values, dtype=np.float64).ravel()
-    finite = np.isfinite(a)
-    all_finite = bool(finite.all())
-    top = float(np.max(np.abs(a if all_finite else a[finite]))) if finite.any() else 0.0
-    decimals = digits - 1 - math.floor(math.log10(top)) if top > 0 else 0
-    decimals = min(decimals, 300)  # 10**decimals must stay a finite double
-    out = np.round(a, decimals).tolist()
-    if not all_finite:
-        for i in np.flatnonzero(~finite).tolist():
-            out[i] = None
-    return out
-
-
 def encode_color(color: Any, mode: str, n: int) -> dict[str, Any]:
-    """Categorical → integer codes plus category names; continuous → rounded floats."""
+    """Categorical → uint16 codes plus category names; continuous → float32 values.
+
+    More categories than fit in a uint16 (row ids, free text) are folded onto the palette:
+    such a column cannot have a legend anyway.
+    """
     if mode not in ("categorical", "continuous"):
         raise ValueError(f"color_mode must be 'categorical' or 'continuous', got {mode!r}")
     if color is None:
-        return {"color": None, "categories": [], "color_mode": "categorical"}
+        return {"mode": "none", "codes": None, "categories": []}
     if len(color) != n:
         raise ValueError(f"color has {len(color)} values for {n} points")
     if mode == "continuous":
-        return {"color": round_floats(color), "categories": [], "color_mode": mode}
+        values = np.asarray(color, dtype=np.float32)
+        finite = values[np.isfinite(values)]
+        lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+        return {"mode": mode, "codes": values, "categories": [], "range": [lo, hi]}
     import pandas as pd
 
     # factorize copes with mixed types and missing values, and sorts numbers numerically.
-    codes, uniques = pd.factorize(pd.Series(np.asarray(color, dtype=object)), sort=True)
+    series = color if isinstance(color, pd.Series) else pd.Series(np.asarray(color, dtype=object))
+    codes, uniques = pd.factorize(series.reset_index(drop=True), sort=True)
     categories = [str(u) for u in uniques]
     if (codes < 0).any():
         codes = np.where(codes < 0, len(categories), codes)
         categories.append("(missing)")
-    return {"color": codes.astype(np.int32).tolist(), "categories": categories, "color_mode": mode}
-
-
-def encode_indices(indices: Any, n: int) -> list[int]:
-    if indices is None:
-        return []
-    a = np.asarray(indices, dtype=np.int64).ravel()
-    if a.size and (a.min() < 0 or a.max() >= n):
-        raise ValueError(f"highlight indices must lie in [0, {n})")
-    return a.tolist()
+    if len(categories) > MAX_CODES:
+        codes = codes % len(PALETTE_20)
+        categories = [f"group {k}" for k in range(len(PALETTE_20))]
+    return {"mode": mode, "codes": codes.astype(np.uint16), "categories": categories}
 
 
 def digest(*parts: Any) -> str:

@@ -6,7 +6,6 @@ Run: streamlit run tests/e2e/scatter_app.py   (add ?n=100000&mode=continuous to 
 a large map or a colour scale)
 """
 
-import io
 import json
 import sys
 from pathlib import Path
@@ -15,9 +14,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # `studio` when ru
 
 import numpy as np
 import streamlit as st
-from PIL import Image
+import pandas as pd
 
-from studio.scatter import make_atlas, publish_atlas, scatter_map
+from pumap_core.thumbnails import Thumbnails
+from studio.scatter import scatter_map
 
 CLUSTERS, CELL = 5, 16
 CENTRES = np.array([[0, 0], [8, 1], [4, 7], [-5, 6], [-4, -6]], dtype=float)
@@ -31,51 +31,42 @@ def demo_points(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarr
     return xy[:, 0], xy[:, 1], labels
 
 
-def _thumbnail(label: int, i: int) -> bytes:
+@st.cache_data
+def demo_thumbnails(n: int) -> np.ndarray:
     # One shape per cluster (so a tooltip visibly matches its cluster), shade varying by row.
-    yy, xx = np.mgrid[0:16, 0:16] - 7.5
-    shapes = [
+    yy, xx = np.mgrid[0:CELL, 0:CELL] - (CELL - 1) / 2
+    shapes = np.stack([
         np.hypot(xx, yy) < 6,                          # disc
         (abs(xx) < 5) & (abs(yy) < 5),                 # square
         abs(xx) < (yy + 7) / 2,                        # triangle
         (abs(xx) < 2) | (abs(yy) < 2),                 # cross
         (np.hypot(xx, yy) < 7) & (np.hypot(xx, yy) > 4),  # ring
-    ]
-    img = np.zeros((16, 16, 4), np.uint8)  # transparent background
-    colour = np.array([[31, 119, 180], [255, 127, 14], [44, 160, 44], [214, 39, 40], [148, 103, 189]])
-    img[shapes[label], :3] = colour[label] * (0.5 + 0.5 * (i % 7) / 6)
-    img[shapes[label], 3] = 255
-    buf = io.BytesIO()
-    Image.fromarray(img).save(buf, format="PNG")
-    return buf.getvalue()
-
-
-@st.cache_data
-def demo_atlas(n: int) -> tuple[bytes, int]:
+    ])
+    colour = np.array([[31, 119, 180], [255, 127, 14], [44, 160, 44], [214, 39, 40],
+                       [148, 103, 189]], dtype=float)
     _, _, labels = demo_points(n)
-    return make_atlas([_thumbnail(int(lab), i) for i, lab in enumerate(labels)], cell=CELL)
+    shade = 0.5 + 0.5 * (np.arange(n) % 7) / 6
+    pixels = shapes[labels][..., None] * (colour[labels] * shade[:, None])[:, None, None, :]
+    return pixels.astype(np.uint8)
 
 
 st.set_page_config(page_title="scatter map demo", layout="wide")
 n = int(st.query_params.get("n", 2000))
 continuous = st.query_params.get("mode") == "continuous"
 x, y, labels = demo_points(n)
-png, cols = demo_atlas(n)
-atlas = {"url": publish_atlas(png), "cols": cols, "cell": CELL}
 names = np.array([f"cluster {k}" for k in range(CLUSTERS)])[labels]
-hover = [f"label: {lab}<br>row: {i}" for i, lab in enumerate(names)]
+hover = pd.DataFrame({"label": names})
+view = st.query_params.get("view", "auto")
 
-# Feeding the selection back as `highlight` exercises the no-rerun-loop guarantee: the redraw
-# this causes must not send a new event. The component's value is in session state by its key
-# before the call, so the highlight follows the latest event in the same run.
-last = st.session_state.get("demo_map")
-highlight = last["selection"] if last else None
+# A selection round-trips through Python (the spec is resolved to rows and sent back to be
+# drawn): that redraw must not send a new event, or the app would rerun forever.
 color = np.hypot(x, y) if continuous else names
 event = scatter_map(x, y, color=color, color_mode="continuous" if continuous else "categorical",
-                    hover=hover, highlight=highlight, atlas=atlas,
-                    height=520, key="demo_map")
+                    hover=hover, thumbnails=Thumbnails(demo_thumbnails(n)),
+                    height=520, key="demo_map", view=view)
+shown = None if event is None else {**event, "selection": event["selection"].tolist()}
 if event is None:
     st.caption("No event yet: hover, click, box-select or zoom the map.")
 else:
-    st.json(event, expanded=False)
-st.code(json.dumps(event), language="json")
+    st.json(shown, expanded=False)
+st.code(json.dumps(shown), language="json")

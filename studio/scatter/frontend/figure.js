@@ -1,5 +1,8 @@
-// Figure building for the scatter map: pure functions from the component's args to plotly
-// traces and layout. No DOM, no Streamlit: main.js owns state and events.
+// Figure building for the scatter map: pure functions from the component's args (and the
+// fetched arrays) to plotly traces and layout. No DOM, no Streamlit: main.js owns state/events.
+//   points view: WebGL markers, one trace per category (legend clicks hide a category).
+//   raster view: a datashader image from Python placed on the axes, plus an invisible trace at
+//                the map's corners so that autoscale, box and lasso work as on points.
 "use strict";
 
 const PumapFigure = (function () {
@@ -17,30 +20,25 @@ const PumapFigure = (function () {
   // Without WebGL (some VMs, remote desktops) fall back to SVG: slow for 100k points, but visible.
   const TRACE_TYPE = hasWebGL() ? "scattergl" : "scatter";
 
-  function highlightMask(highlight, n) {
-    if (!highlight || !highlight.length) return null;
-    const mask = new Uint8Array(n);
-    for (const i of highlight) if (i >= 0 && i < n) mask[i] = 1;
-    return mask;
+  function palette(a) {
+    const p = a.color && a.color.palette;
+    return p && p.length ? p : ["#1f77b4"];
   }
 
-  function groupsOf(a, n) {
-    // One trace per category so that legend clicks hide a category; idx maps back to rows.
+  function groupsOf(a, data) {
+    // -> [{name, idx (rows), color | values}]
+    const n = a.n, codes = data.codes, c = a.color || {};
     const all = () => Int32Array.from({ length: n }, (_, i) => i);
-    if (a.color_mode === "continuous") return [{ name: "", idx: all(), values: a.color }];
-    const cats = a.categories || [];
-    const codes = a.color;
-    const palette = a.palette && a.palette.length ? a.palette : ["#1f77b4"];
-    if (!codes || cats.length <= 1) {
-      return [{ name: cats[0] || "", idx: all(), color: palette[0] }];
-    }
+    if (c.mode === "continuous") return [{ name: "", idx: all(), values: codes }];
+    const cats = c.categories || [], pal = palette(a);
+    if (!codes || cats.length <= 1) return [{ name: cats[0] || "", idx: all(), color: pal[0] }];
     if (cats.length > MAX_LEGEND) {
-      return [{ name: "", idx: all(), color: Array.from(codes, (c) => palette[c % palette.length]) }];
+      return [{ name: "", idx: all(), color: Array.from(codes, (k) => pal[k % pal.length]) }];
     }
     const counts = new Int32Array(cats.length);
     for (let i = 0; i < n; i++) counts[codes[i]]++;
     const groups = cats.map((name, k) => ({
-      name: String(name), idx: new Int32Array(counts[k]), color: palette[k % palette.length],
+      name: String(name), code: k, idx: new Int32Array(counts[k]), color: pal[k % pal.length],
     }));
     const fill = new Int32Array(cats.length);
     for (let i = 0; i < n; i++) {
@@ -51,9 +49,9 @@ const PumapFigure = (function () {
   }
 
   function selectedPoints(idx, selection, n) {
-    // Per trace, the trace-local positions of `selection`. Passing them explicitly makes a
-    // redraw show our selection rather than whatever plotly would re-derive from its outlines.
-    if (!selection.length) return null;
+    // Per trace, the trace-local positions of `selection`: plotly then shows our selection,
+    // not whatever it would re-derive from its outlines.
+    if (!selection || !selection.length) return null;
     const local = new Int32Array(n), trace = new Int32Array(n);
     idx.forEach((rows, t) => rows.forEach((i, k) => { local[i] = k; trace[i] = t; }));
     const out = idx.map(() => []);
@@ -61,63 +59,124 @@ const PumapFigure = (function () {
     return out;
   }
 
-  // -> {traces, idx}: idx[t][k] is the row (global index) of point k of trace t.
-  function buildTraces(a, selection) {
-    const n = a.x.length;
-    const size = a.point_size || 4;
-    const mask = highlightMask(a.highlight, n);
-    const groups = groupsOf(a, n);
-    const legend = a.color_mode !== "continuous" && groups.length > 1;
+  function pointTraces(a, data) {
+    const n = a.n, xy = data.xy, size = a.point_size || 4;
+    let mask = null;
+    if (a.highlight && a.highlight.length) {
+      mask = new Uint8Array(n);
+      for (const i of a.highlight) if (i >= 0 && i < n) mask[i] = 1;
+    }
+    const groups = groupsOf(a, data);
+    const legend = (a.color || {}).mode !== "continuous" && groups.length > 1;
     const idx = groups.map((g) => g.idx);
-    const selected = selectedPoints(idx, selection, n);
+    const selected = selectedPoints(idx, a.selection, n);
     const traces = groups.map((g, t) => {
-      const whole = g.idx.length === n;  // common single-trace case: no copies
-      const pick = (arr) => (whole ? arr : Array.from(g.idx, (i) => arr[i]));
+      const x = new Float32Array(g.idx.length), y = new Float32Array(g.idx.length);
+      g.idx.forEach((i, k) => { x[k] = xy[2 * i]; y[k] = xy[2 * i + 1]; });
       const marker = { size: size, opacity: a.opacity || 0.8, color: g.color };
       if (g.values) {
         Object.assign(marker, {
-          color: pick(g.values), colorscale: a.colorscale || "Viridis", showscale: true,
-          colorbar: { thickness: 12, len: 0.9, outlinewidth: 0 },
+          color: Array.from(g.idx, (i) => g.values[i]), colorscale: a.color.colorscale || "Viridis",
+          showscale: true, colorbar: { thickness: 12, len: 0.9, outlinewidth: 0 },
         });
       }
       if (mask) {
-        // Array.from, not Int32Array.map: the latter would truncate opacities to 0.
         marker.opacity = Array.from(g.idx, (i) => (mask[i] ? 1 : DIM_OPACITY));
         marker.size = Array.from(g.idx, (i) => (mask[i] ? size * 1.6 : size));
       }
       return {
-        type: TRACE_TYPE, mode: "markers", name: g.name, x: pick(a.x), y: pick(a.y),
-        marker: marker, hoverinfo: "none",  // "none" still emits plotly_hover; "skip" would not
+        type: TRACE_TYPE, mode: "markers", name: g.name, x: x, y: y, marker: marker,
+        hoverinfo: "skip",  // our own grid finds the hovered point, in both views
         // plotly dims unselected points to 0.2 × their opacity, which on top of the highlight
         // dimming made them vanish: one fixed level instead.
         unselected: { marker: { opacity: DIM_OPACITY } },
         showlegend: legend,
-        selectedpoints: selected ? selected[t] : null,  // null: no selection, nothing dimmed
+        selectedpoints: selected ? selected[t] : null,
       };
     });
-    return { traces: traces, idx: idx };
+    return { traces: traces, idx: idx, groups: groups };
   }
 
-  function buildLayout(a, theme, shapes) {
+  function rasterTraces(a) {
+    const [x0, x1, y0, y1] = a.extent;
+    const c = a.color || {};
+    // Invisible corners: autoscale (double click) returns to the whole map, select tools work.
+    const corners = {
+      type: "scatter", mode: "markers", x: [x0, x1], y: [y0, y1], hoverinfo: "skip",
+      marker: { opacity: 0, size: 1 }, showlegend: false, name: "",
+    };
+    const traces = [corners];
+    if (c.mode === "continuous" && c.range) {
+      Object.assign(corners.marker, {
+        color: c.range, colorscale: c.colorscale || "Viridis", showscale: true,
+        colorbar: { thickness: 12, len: 0.9, outlinewidth: 0 },
+      });
+    } else if (c.mode === "categorical" && (c.categories || []).length > 1 &&
+               c.categories.length <= MAX_LEGEND) {
+      // Legend entries only (the colours are in the image).
+      const pal = palette(a);
+      c.categories.forEach((name, k) => traces.push({
+        type: "scatter", mode: "markers", x: [null], y: [null], name: String(name),
+        marker: { color: pal[k % pal.length], size: 8 }, hoverinfo: "skip", showlegend: true,
+      }));
+    }
+    return { traces: traces, idx: [], groups: [] };
+  }
+
+  function shapesOf(shape) {
+    // Our selection outline, drawn as plotly draws its own (layout.selections).
+    if (!shape) return [];
+    if (shape.type === "box") {
+      return [{ type: "rect", xref: "x", yref: "y", x0: shape.x[0], x1: shape.x[1],
+        y0: shape.y[0], y1: shape.y[1] }];
+    }
+    if (shape.type === "lasso" && shape.x.length > 2) {
+      const path = shape.x.map((v, k) => (k ? "L" : "M") + v + "," + shape.y[k]).join("") + "Z";
+      return [{ type: "path", xref: "x", yref: "y", path: path }];
+    }
+    return [];
+  }
+
+  function buildLayout(a, theme, range) {
     const text = (theme && theme.textColor) || "#31333F";
     const axis = { zeroline: false, gridcolor: "rgba(128, 128, 128, 0.15)", automargin: true };
-    return {
+    const xaxis = Object.assign({}, axis), yaxis = Object.assign({}, axis);
+    if (range) {
+      xaxis.range = range.x.slice();
+      yaxis.range = range.y.slice();
+    }
+    const layout = {
       // Same data revision => plotly keeps the user's zoom, dragmode and legend toggles.
       uirevision: a.revision,
       height: a.height,
       dragmode: a.dragmode || "select",
-      clickmode: "event+select",  // a click selects the point (shift adds), as plotly users expect
-      hovermode: "closest",
+      hovermode: false,
       margin: { l: 10, r: 10, t: 32, b: 10 },  // t: room for the mode bar above the legend
       paper_bgcolor: "rgba(0,0,0,0)",
       plot_bgcolor: "rgba(0,0,0,0)",
       font: { color: text, family: (theme && theme.font) || undefined },
-      xaxis: axis,
-      yaxis: Object.assign({}, axis),
+      xaxis: xaxis,
+      yaxis: yaxis,
       legend: { itemsizing: "constant", bgcolor: "rgba(0,0,0,0)" },
-      selections: shapes.map((sh) => Object.assign({}, sh)),
+      selections: shapesOf(a.shape),
+      images: [],
     };
+    if (a.view === "raster" && a.raster) {
+      const r = a.raster;
+      layout.images = [{
+        source: r.url, xref: "x", yref: "y", x: r.x[0], y: r.y[1], sizex: r.x[1] - r.x[0],
+        sizey: r.y[1] - r.y[0], sizing: "stretch", layer: "below", xanchor: "left",
+        yanchor: "top",
+      }];
+      layout.legend.itemclick = false;  // the image cannot hide a category
+      layout.legend.itemdoubleclick = false;
+    }
+    return layout;
   }
 
-  return { TRACE_TYPE: TRACE_TYPE, buildTraces: buildTraces, buildLayout: buildLayout };
+  function build(a, data) {
+    return a.view === "raster" ? rasterTraces(a) : pointTraces(a, data);
+  }
+
+  return { TRACE_TYPE: TRACE_TYPE, build: build, buildLayout: buildLayout };
 })();

@@ -2,13 +2,16 @@
 // streamlit-component-lib. It speaks the iframe postMessage protocol directly:
 //   out: streamlit:componentReady, streamlit:setFrameHeight, streamlit:setComponentValue
 //   in:  streamlit:render {args, theme}
-// figure.js builds the plotly figure, tooltip.js draws the hover tooltip.
+// data.js fetches the published arrays, figure.js builds the plotly figure, tooltip.js draws
+// the hover tooltip. Python is the source of truth for the selection: every event carries the
+// selection spec (a box, a lasso or rows) and Python sends back what to draw.
 "use strict";
 
 (function () {
   const gd = document.getElementById("plot");
   const tooltip = PumapTooltip.create(document.getElementById("tip"));
-  const ZOOM_DEBOUNCE_MS = 250;
+  const ZOOM_DEBOUNCE_MS = 150;
+  const CLICK_SLOP_PX = 4;
   // plotly.js 4 adds a "Share chart" button that uploads the data to Plotly Cloud: embedding
   // data must not leave the machine, so it goes.
   const CONFIG = { responsive: true, scrollZoom: true, displaylogo: false,
@@ -20,15 +23,19 @@
     signature: null,  // Python's hash of everything drawn: equal means nothing to redraw
     height: 0,
     themeKey: "",
-    idx: [],          // idx[t][k]: row of point k of trace t
-    selection: [],    // the selection we report; redraws restore it
-    shapes: [],       // plotly's box/lasso outlines (layout.selections) belonging to it
+    data: null,       // {revision, xy, codesUrl, codes, grid}
+    drawn: false,     // drawn at least once with this data (then the user owns the zoom)
+    groups: [],       // points view: one group per trace
+    hidden: null,     // category codes hidden from the legend (not hoverable)
+    spec: null,       // the selection as Python knows it; carried by every event
     seq: 0,
     applying: false,  // true while our own Plotly.react runs: its events are not the user's
     listening: false,
-    pending: null,    // events of one user gesture, coalesced (see queueEvent)
+    token: 0,         // latest render; older async renders give way
     zoomTimer: null,
     lastRangeKey: "",
+    down: null,       // where the mouse button went down (click vs drag)
+    mouse: null,      // last cursor position (client px)
   };
 
   function post(type, data) {
@@ -39,58 +46,154 @@
 
   // ---------------------------------------------------------------- drawing
 
-  function render(args, theme) {
+  async function loadData(a) {
+    let d = state.data;
+    if (!d || d.revision !== a.revision) {
+      const xy = await PumapData.typed(a.coords, "f32");
+      d = { revision: a.revision, xy: xy, codesUrl: null, codes: null,
+        grid: PumapData.buildGrid(xy, a.n, a.extent) };
+    }
+    const c = a.color || {};
+    const url = a.view === "points" ? c.codes || null : null;  // raster colours are in the image
+    if (url !== d.codesUrl) {
+      d = Object.assign({}, d, { codesUrl: url,
+        codes: url ? await PumapData.typed(url, c.mode === "continuous" ? "f32" : "u16") : null });
+    }
+    return d;
+  }
+
+  function preloadImage(url) {
+    if (!url) return Promise.resolve();
+    const img = new Image();
+    img.src = url;
+    return img.decode().catch(() => {});  // draw anyway; plotly shows what it can
+  }
+
+  async function render(args, theme) {
     const height = args.height || 600;
     const themeKey = theme ? theme.base + theme.backgroundColor + theme.textColor : "";
     if (args.signature === state.signature && height === state.height && themeKey === state.themeKey) {
       setFrameHeight(height);  // Streamlit re-sends args on every rerun: nothing changed, keep state
       return;
     }
-    if (state.args && args.revision !== state.args.revision) {
-      state.selection = [];  // new data: old row indices mean nothing
-      state.shapes = [];
+    const token = ++state.token;
+    let data;
+    try {
+      [data] = await Promise.all([loadData(args),
+        preloadImage(args.view === "raster" && args.raster ? args.raster.url : null)]);
+    } catch (e) {
+      document.body.dataset.error = String(e);
+      return;
     }
-    Object.assign(state, { args: args, theme: theme, signature: args.signature,
-      height: height, themeKey: themeKey });
+    if (token !== state.token) return;  // a newer render arrived meanwhile
+    if (!state.data || data.revision !== state.data.revision) state.drawn = false;
+    Object.assign(state, { args: args, theme: theme, signature: args.signature, height: height,
+      themeKey: themeKey, data: data, spec: args.spec || null });
     gd.style.height = height + "px";
     tooltip.theme(theme);
     tooltip.preload(args.atlas);
-    redraw().then(() => {
-      if (!state.listening) listen();
-      document.body.dataset.ready = "1";  // a stable hook for end-to-end tests
-      document.body.dataset.traceType = PumapFigure.TRACE_TYPE;
-      setFrameHeight(height);
-    });
+    await redraw();
+    if (!state.listening) listen();
+    document.body.dataset.ready = "1";  // stable hooks for end-to-end tests and benchmarks
+    document.body.dataset.view = args.view;
+    document.body.dataset.traceType = PumapFigure.TRACE_TYPE;
+    document.body.dataset.raster = args.raster ? args.raster.url : "";
+    document.body.dataset.signature = args.signature;
+    setFrameHeight(height);
   }
 
   function redraw() {
-    const fig = PumapFigure.buildTraces(state.args, state.selection);
-    state.idx = fig.idx;
-    const layout = PumapFigure.buildLayout(state.args, state.theme, state.shapes);
+    const a = state.args;
+    const fig = PumapFigure.build(a, state.data);
+    state.groups = fig.groups;
+    state.hidden = null;
+    const range = state.drawn ? currentRange() : a.range;
+    const layout = PumapFigure.buildLayout(a, state.theme, range);
     state.applying = true;
-    const done = () => { state.applying = false; };
+    const done = () => {
+      state.applying = false;
+      state.drawn = true;
+      state.lastRangeKey = JSON.stringify(currentRange());
+    };
     return Plotly.react(gd, fig.traces, layout, CONFIG).then(done, done);
   }
 
-  // ---------------------------------------------------------------- hover
+  // ---------------------------------------------------------------- hover and click
 
-  function pointIndex(p) {
-    const idx = state.idx[p.curveNumber];
-    return idx ? idx[p.pointIndex] : undefined;
+  function plotPoint(cx, cy) {
+    // Client px -> {px, py} inside the plot area, or null outside it.
+    const fl = gd._fullLayout;
+    if (!fl || !fl._size) return null;
+    const r = gd.getBoundingClientRect(), s = fl._size;
+    const px = cx - r.left - s.l, py = cy - r.top - s.t;
+    if (px < 0 || py < 0 || px > s.w || py > s.h) return null;
+    return { px: px, py: py };
   }
 
-  function onHover(e) {
-    const p = e.points && e.points[0];
-    const i = p ? pointIndex(p) : undefined;
-    if (i === undefined) return;
-    let cx, cy;
-    if (e.event && typeof e.event.clientX === "number") {
-      cx = e.event.clientX; cy = e.event.clientY;
-    } else {  // hover triggered by code (Plotly.Fx.hover): place at the point itself
-      const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
-      cx = xa._offset + xa.l2p(p.x); cy = ya._offset + ya.l2p(p.y);
+  function hiddenCodes() {
+    // Categories switched off in the legend are not hovered or clicked either.
+    if (state.hidden === null) {
+      state.hidden = new Set();
+      (gd._fullData || []).forEach((t, k) => {
+        const g = state.groups[k];
+        if (g && g.code !== undefined && t.visible === "legendonly") state.hidden.add(g.code);
+      });
     }
-    tooltip.show(i, state.args, cx, cy);
+    return state.hidden;
+  }
+
+  function pick(cx, cy) {
+    // The row under the cursor (within a few px), or -1.
+    const d = state.data, a = state.args;
+    const p = d && plotPoint(cx, cy);
+    if (!p) return -1;
+    const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis, s = gd._fullLayout._size;
+    const kx = s.w / (xa.range[1] - xa.range[0]), ky = s.h / (ya.range[1] - ya.range[0]);
+    const hidden = hiddenCodes(), codes = d.codes;
+    const visible = hidden.size && codes ? (i) => !hidden.has(codes[i]) : null;
+    const radius = Math.max(6, (a.point_size || 4) + 3);
+    return d.grid.nearest(xa.p2l(p.px), ya.p2l(p.py), kx, Math.abs(ky), radius, visible);
+  }
+
+  function hover(cx, cy) {
+    const i = pick(cx, cy);
+    if (i < 0) { tooltip.hide(); return; }
+    if (tooltip.index() === i) { tooltip.place(cx, cy); return; }
+    const a = state.args;
+    const row = PumapData.hoverRowNow(a.hover, i);
+    tooltip.show(i, a, row, cx, cy);
+    if (row === undefined) {
+      PumapData.hoverRow(a.hover, i).then((r) => {
+        if (tooltip.index() === i && state.mouse) tooltip.show(i, state.args, r, state.mouse.x, state.mouse.y);
+      });
+    }
+  }
+
+  let hoverFrame = 0;
+  function onMouseMove(ev) {
+    state.mouse = { x: ev.clientX, y: ev.clientY };
+    if (ev.buttons) { tooltip.hide(); return; }  // dragging a box, a lasso or the map
+    if (hoverFrame) return;
+    hoverFrame = requestAnimationFrame(() => {
+      hoverFrame = 0;
+      if (state.mouse) hover(state.mouse.x, state.mouse.y);
+    });
+  }
+
+  function onMouseUp(ev) {
+    const down = state.down;
+    state.down = null;
+    if (!down || ev.button !== 0) return;
+    if (Math.hypot(ev.clientX - down.x, ev.clientY - down.y) > CLICK_SLOP_PX) return;  // a drag
+    if (!plotPoint(ev.clientX, ev.clientY)) return;
+    const i = pick(ev.clientX, ev.clientY);
+    if (i >= 0) {
+      state.spec = { type: "rows", rows: [i] };
+      sendValue("click");
+    } else if (state.spec) {
+      state.spec = null;
+      sendValue("clear");
+    }
   }
 
   // ---------------------------------------------------------------- events to Python
@@ -103,54 +206,30 @@
   function sendValue(event) {
     // seq starts from the clock so that it keeps increasing when the iframe is remounted.
     state.seq = Math.max(state.seq + 1, Date.now());
-    const value = { selection: state.selection, event: event, range: currentRange(), seq: state.seq };
+    const s = gd._fullLayout._size;
+    const value = { event: event, spec: state.spec, range: currentRange(),
+      size: { w: Math.round(s.w), h: Math.round(s.h) }, seq: state.seq };
     post("streamlit:setComponentValue", { value: value, dataType: "json" });
   }
 
-  function queueEvent(event, selection, shapes) {
-    // One click in plotly emits plotly_selected and then plotly_click in the same task:
-    // keep the strongest of them (click > select > clear) and send once.
-    const rank = { clear: 0, select: 1, click: 2 };
-    const p = state.pending;
-    if (!p) {
-      state.pending = { event: event, selection: selection, shapes: shapes || [] };
-      setTimeout(flushEvent, 0);
+  function onSelected(e) {
+    // plotly emits plotly_selected(undefined) for a plain click: our click handler has it.
+    if (state.applying || !e) return;
+    if (e.lassoPoints && e.lassoPoints.x && e.lassoPoints.x.length > 2) {
+      state.spec = { type: "lasso", x: e.lassoPoints.x.slice(), y: e.lassoPoints.y.slice() };
+    } else if (e.range && e.range.x && e.range.y) {
+      state.spec = { type: "box", x: e.range.x.slice(), y: e.range.y.slice() };
+    } else {
       return;
     }
-    if (rank[event] >= rank[p.event]) p.event = event;
-    if (selection !== null) p.selection = selection;
-    if (shapes) p.shapes = shapes;
-  }
-
-  function flushEvent() {
-    const p = state.pending;
-    state.pending = null;
-    if (!p) return;
-    // Clicking empty space with nothing selected "clears" nothing: no rerun for that.
-    if (p.event === "clear" && !state.selection.length && !state.shapes.length) return;
-    if (p.selection !== null) state.selection = p.selection;
-    // A double click on a point selects it, then deselects everything: that is a clear.
-    if (p.event === "click" && !state.selection.length) p.event = "clear";
-    // A click selects a point but plotly leaves the previous box outline drawn (and would
-    // re-select the box on the next redraw): keep outlines only for box/lasso selections.
-    state.shapes = p.event === "select" ? p.shapes : [];
-    if (!state.shapes.length && (gd.layout.selections || []).length) redraw();
-    sendValue(p.event);
-  }
-
-  function collect(points) {
-    const seen = new Set();
-    for (const p of points || []) {
-      const i = pointIndex(p);
-      if (i !== undefined) seen.add(i);
-    }
-    return Array.from(seen).sort((a, b) => a - b);
+    sendValue("select");
   }
 
   function onRelayout(e) {
     if (state.applying || !e) return;
     // Only axis changes are zooms; selections/autosize/dragmode changes also come through here.
     if (!Object.keys(e).some((k) => /^[xy]axis\.(range|autorange)/.test(k))) return;
+    tooltip.hide();
     clearTimeout(state.zoomTimer);
     state.zoomTimer = setTimeout(() => {
       const key = JSON.stringify(currentRange());
@@ -162,28 +241,17 @@
 
   function listen() {
     state.listening = true;
-    gd.on("plotly_hover", onHover);
-    gd.on("plotly_unhover", tooltip.hide);
-    gd.addEventListener("mousemove", (ev) => {
-      if (tooltip.visible()) tooltip.place(ev.clientX, ev.clientY);
+    // Document-level: during a drag plotly puts a cover over the page, outside `gd`.
+    document.addEventListener("mousemove", onMouseMove);
+    document.addEventListener("mousedown", (ev) => {
+      tooltip.hide();
+      state.down = ev.button === 0 ? { x: ev.clientX, y: ev.clientY } : null;
     });
-    gd.addEventListener("mouseleave", tooltip.hide);
-    gd.addEventListener("mousedown", tooltip.hide);
-    gd.on("plotly_selected", (e) => {
-      // plotly emits plotly_selected(undefined) for a plain click: not a selection change.
-      if (state.applying || !e) return;
-      queueEvent("select", collect(e.points), e.selections || []);
-    });
-    gd.on("plotly_click", (e) => {
-      if (state.applying || !e || !e.points || !e.points.length) return;
-      // With clickmode "event+select" a plotly_selected with the clicked point(s) came first.
-      queueEvent("click", state.pending ? null : collect(e.points));
-    });
-    gd.on("plotly_deselect", () => {
-      if (!state.applying) queueEvent("clear", []);
-    });
+    document.addEventListener("mouseup", onMouseUp);
+    document.addEventListener("mouseleave", tooltip.hide);
+    gd.on("plotly_selected", onSelected);
     gd.on("plotly_relayout", onRelayout);
-    state.lastRangeKey = JSON.stringify(currentRange());
+    gd.on("plotly_restyle", () => { state.hidden = null; });  // legend clicks
   }
 
   // ---------------------------------------------------------------- Streamlit protocol
@@ -193,6 +261,17 @@
     if (d && d.type === "streamlit:render") render(d.args || {}, d.theme);
   });
 
-  window.pumapScatter = { gd: gd, state: state, pointIndex: pointIndex };  // test/debug hook
+  // Test and benchmark hooks: page-relative pixel position of every point, and picking.
+  function positions() {
+    const xy = state.data.xy, n = state.args.n, fl = gd._fullLayout;
+    const r = gd.getBoundingClientRect(), xs = new Array(n), ys = new Array(n);
+    for (let i = 0; i < n; i++) {
+      xs[i] = r.left + fl.xaxis._offset + fl.xaxis.l2p(xy[2 * i]);
+      ys[i] = r.top + fl.yaxis._offset + fl.yaxis.l2p(xy[2 * i + 1]);
+    }
+    return { x: xs, y: ys, type: PumapFigure.TRACE_TYPE };
+  }
+
+  window.pumapScatter = { gd: gd, state: state, positions: positions, pick: pick };
   post("streamlit:componentReady", { apiVersion: 1 });
 })();

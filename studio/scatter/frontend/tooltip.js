@@ -1,27 +1,40 @@
-// The hover tooltip: thumbnail from the atlas sprite sheet + text, drawn without any round
-// trip to Python so that it follows the cursor at once.
+// The hover tooltip: the item's thumbnail (one cell of a sprite page) and its row values, drawn
+// without any round trip to Python so that it follows the cursor at once.
 "use strict";
 
 const PumapTooltip = (function () {
   const THUMB_PX = 96;  // tooltip thumbnail size, whatever the atlas cell size
 
-  function safeHtml(s) {
-    // Hover text may hold uploaded values: escape all, then allow a few formatting tags back.
-    const esc = String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-    return esc.replace(/&lt;(\/?)(br|b|i|em|strong|sub|sup)\s*\/?&gt;/gi, "<$1$2>");
+  function esc(s) {
+    return String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
   }
 
   function create(tip) {
     const thumb = tip.querySelector(".thumb");
     const text = tip.querySelector(".text");
-    let atlasImg = null;
+    const pages = new Map();  // url -> Image (loaded or loading)
+
+    function pageUrl(atlas, i) { return atlas.prefix + Math.floor(i / atlas.per_page) + ".png"; }
+
+    function page(url, onload) {
+      // Pages are written in the background for large maps: retry until one is there.
+      let img = pages.get(url);
+      if (!img) {
+        img = new Image();
+        img.tries = 0;
+        img.onerror = () => {
+          if (++img.tries < 30) setTimeout(() => { img.src = url + "?t=" + img.tries; }, 300);
+        };
+        img.src = url;
+        pages.set(url, img);
+      }
+      if (!img.complete || !img.naturalWidth) img.addEventListener("load", onload, { once: true });
+      return img;
+    }
 
     function preload(atlas) {
-      // Fetch the sprite sheet before the first hover, so the first tooltip is not blank.
-      if (!atlas || !atlas.url || (atlasImg && atlasImg.dataset.url === atlas.url)) return;
-      atlasImg = new Image();
-      atlasImg.dataset.url = atlas.url;
-      atlasImg.src = atlas.url;
+      // Fetch the first sheet before the first hover, so the first tooltip is not blank.
+      if (atlas && atlas.prefix) page(pageUrl(atlas, 0), () => {});
     }
 
     function theme(t) {
@@ -39,21 +52,33 @@ const PumapTooltip = (function () {
       tip.style.transform = "translate(" + Math.max(0, left) + "px," + Math.max(0, top) + "px)";
     }
 
-    function show(i, args, cx, cy) {
-      const atlas = args.atlas;
-      if (atlas && atlas.url) {
-        // Cell i of the sheet, scaled so one cell fills THUMB_PX (pixelated: see index.html).
-        const scale = THUMB_PX / atlas.cell;
-        const col = i % atlas.cols, row = Math.floor(i / atlas.cols);
-        thumb.style.backgroundImage = 'url("' + atlas.url + '")';
-        thumb.style.backgroundSize = atlas.cols * atlas.cell * scale + "px auto";
-        thumb.style.backgroundPosition = -col * THUMB_PX + "px " + -row * THUMB_PX + "px";
-        thumb.style.display = "block";
-      } else {
+    function showThumb(i, atlas) {
+      const url = pageUrl(atlas, i);
+      const img = page(url, () => { if (tip.dataset.index === String(i)) showThumb(i, atlas); });
+      if (!img.complete || !img.naturalWidth) {
         thumb.style.display = "none";
+        delete tip.dataset.thumb;
+        return;
       }
-      text.innerHTML = args.hover ? safeHtml(args.hover[i]) : "row: " + i;
+      const j = i % atlas.per_page, scale = THUMB_PX / atlas.cell;
+      const col = j % atlas.cols, row = Math.floor(j / atlas.cols);
+      thumb.style.backgroundImage = 'url("' + img.src + '")';
+      thumb.style.backgroundSize = img.naturalWidth * scale + "px auto";
+      thumb.style.backgroundPosition = -col * THUMB_PX + "px " + -row * THUMB_PX + "px";
+      thumb.style.display = "block";
+      tip.dataset.thumb = url;  // for tests: the thumbnail is really drawn
+    }
+
+    // row: array of strings (one per hover column), null (no hover data) or undefined (loading)
+    function show(i, a, row, cx, cy) {
       tip.dataset.index = String(i);
+      if (a.atlas && a.atlas.prefix) showThumb(i, a.atlas);
+      else thumb.style.display = "none";
+      let html = "<b>row</b>: " + i;
+      const cols = (a.hover && a.hover.columns) || [];
+      if (row) cols.forEach((c, k) => { html += "<br><b>" + esc(c) + "</b>: " + esc(row[k]); });
+      else if (row === undefined && cols.length) html += "<br><i>loading…</i>";
+      text.innerHTML = html;
       tip.style.display = "block";
       place(cx, cy);
     }
@@ -61,10 +86,13 @@ const PumapTooltip = (function () {
     function hide() {
       tip.style.display = "none";
       delete tip.dataset.index;
+      delete tip.dataset.thumb;
     }
 
     const visible = () => tip.style.display === "block";
-    return { preload: preload, theme: theme, place: place, show: show, hide: hide, visible: visible };
+    const index = () => (visible() ? Number(tip.dataset.index) : -1);
+    return { preload: preload, theme: theme, place: place, show: show, hide: hide,
+      visible: visible, index: index };
   }
 
   return { create: create };
