@@ -1,21 +1,37 @@
-"""Explore: the 2-D map of a run, coloured by any column, with hover previews and selection."""
+"""Explore: the 2-D map of a run, coloured by any column, with hover previews, search,
+selection and export; the view is kept in the URL so that a link reopens it."""
 
+import numpy as np
 import streamlit as st
 
+from pumap_core.render import extent
 from pumap_core.workspace import Workspace
-from studio import state
+from studio import explore_url, state
 from studio.errors import user_errors
-from studio.explore_view import atlas_for, color_spec, data_columns, hover_texts, show_selection
+from studio.explore_view import (COLOR_SCALES, color_spec, data_columns, filter_choices,
+                                 matching_rows, palettes, show_selection)
 from studio.runs_view import keep_cached, load_run_cached
-from studio.scatter import scatter_map
+from studio.scatter import RASTER_THRESHOLD, scatter_map
+from studio.routing import ensure_app_navigation
+
+ensure_app_navigation()
 
 st.title("Explore")
 runs = [r for r in Workspace().list_runs() if r.error is None]
 if not runs:
-    st.info("No map yet: train one on the Train page (the digits demo takes well under a minute).")
+    st.info("No map yet: train one on the Train page (the digits demo takes well under a "
+            "minute), or create a synthetic map on the Data page.")
     st.stop()
 
+# A shared link: its view wins once, when the page opens.
+url = dict(st.query_params)
 ids = [r.id for r in runs]
+if not st.session_state.get("explore.url_applied"):
+    st.session_state["explore.url_applied"] = True
+    if url.get("run") in ids:
+        state.put(state.RUN_ID, url["run"])
+        st.session_state["explore.run"] = url["run"]
+        st.session_state["explore.link"] = url
 names = {r.id: f"{r.name} — {r.dataset_name}, {r.n_items:,} items" for r in runs}
 current = state.get(state.RUN_ID)
 run_id = st.selectbox("Run", ids, index=ids.index(current) if current in ids else 0,
@@ -30,27 +46,85 @@ with user_errors():
 if run is None:
     st.stop()
 
+link = st.session_state.get("explore.link") or {}
+link = link if link.get("run") == run_id else {}
 columns = data_columns(run.points)
-c1, c2, c3 = st.columns([2, 1, 3])
+choices = filter_choices(run.points)
+if link and "explore.color" not in st.session_state:
+    if link.get("color") in columns:
+        st.session_state["explore.color"] = link["color"]
+    st.session_state["explore.query"] = link.get("q", "")
+
+c1, c2, c3 = st.columns([2, 1, 1])
 default = columns.index("label") if "label" in columns else 0
 color_col = c1.selectbox("Colour by", columns or ["(none)"], index=default, key="explore.color",
                          help="Categories get distinct colours; numbers with many values get a "
                               "colour scale.")
 mode = c2.selectbox("Colours", ["auto", "categorical", "continuous"], key="explore.color_mode",
                     help="Force a palette of distinct colours or a continuous colour scale.")
-hover_cols = c3.multiselect("Shown on hover", columns, default=columns[:4], key="explore.hover",
+colors, color_mode = (color_spec(run.points[color_col], mode) if columns
+                      else (None, "categorical"))
+if color_mode == "continuous":
+    scale = c3.selectbox("Colour scale", COLOR_SCALES, key="explore.scale")
+    palette = palettes()["tab20"]
+else:
+    scale = "Viridis"
+    palette = palettes()[c3.selectbox("Palette", list(palettes()), key="explore.palette")]
+
+f1, f2, f3 = st.columns([2, 1, 2])
+query = f1.text_input("Search", key="explore.query", placeholder="text in any column",
+                      help="Points whose values contain this text (any column, any case) are "
+                           "highlighted.")
+filter_col = f2.selectbox("Only where", ["(any)"] + list(choices), key="explore.filter_col",
+                          index=(1 + list(choices).index("label")) if "label" in choices else 0)
+only = []
+if filter_col != "(any)":
+    linked = [v for v in (link.get("only") or "").split("|") if v in choices[filter_col]]
+    only = f3.multiselect(f"{filter_col} is", choices[filter_col], default=linked or None,
+                          key=f"explore.only.{filter_col}",
+                          help="Highlight only points with these values.")
+hover_cols = st.multiselect("Shown on hover", columns, default=columns[:4], key="explore.hover",
                             help="Values listed in the tooltip next to the thumbnail.")
 
-colors, color_mode = (color_spec(run.points[color_col], mode) if columns else (None, "categorical"))
-hover = hover_texts(run.id, run.points, tuple(hover_cols))
-event = scatter_map(run.points["x"].to_numpy(), run.points["y"].to_numpy(), color=colors,
-                    color_mode=color_mode, hover=hover,
-                    atlas=atlas_for(run), height=620,
-                    key=f"explore.map.{run_id}")
-st.caption("Drag to select a box (lasso in the tool bar), scroll to zoom, double-click to reset.")
+matches = matching_rows(run, query, filter_col if filter_col != "(any)" else None, only)
+picked = st.session_state.get("explore.picked")
+highlight = picked if picked is not None and len(picked) else matches
+map_key = f"explore.map.{run_id}"
+initial = None
+if link:
+    initial = {"range": explore_url.decode_range(link), "spec": explore_url.decode_spec(
+        link.get("sel"))}
+x, y = run.points["x"].to_numpy(), run.points["y"].to_numpy()
+event = scatter_map(x, y, key=map_key, data_id=run.id, color=colors, color_mode=color_mode,
+                    color_key=f"{color_col}|{mode}", hover=run.points[hover_cols],
+                    thumbnails=run.thumbnails, highlight=highlight, initial=initial,
+                    palette=palette, colorscale=scale, height=620)
+big = len(x) > RASTER_THRESHOLD
+st.caption(("A datashader image of all points: zoom in for detail, hover for any point. "
+            if big else "") +
+           "Drag to select a box (lasso in the tool bar), click a point, scroll to zoom, "
+           "double-click to see the whole map.")
+if matches is not None:
+    st.caption(f"{len(matches):,} of {len(x):,} points match the search and filter and are "
+               "highlighted.")
 
-rows = list(event["selection"]) if event else []
-if rows:
-    show_selection(run, rows)
-else:
+# The URL follows the view, so that a copied link reopens it.
+x0, x1, y0, y1 = extent(x.astype(np.float32), y.astype(np.float32))
+st.query_params.from_dict(explore_url.view_params(
+    run_id=run_id, color=color_col if columns else None, query=query, only=only,
+    rng=(event or {}).get("range") or (initial or {}).get("range"),
+    spec=(event or {}).get("spec"), extent_span=max(x1 - x0, y1 - y0)))
+
+rows = event["selection"] if event else np.empty(0, dtype=np.int64)
+source = "Selected on the map."
+if not len(rows) and matches is not None and len(matches) and st.toggle(
+        "Use the matches as the selection", key="explore.use_matches"):
+    rows, source = matches, "The points matching the search and filter."
+new_pick = show_selection(run, rows, source=source) if len(rows) else None
+if not len(rows):
     st.caption("Select points on the map to see them here and export them.")
+if (new_pick is None) != (picked is None) or (
+        new_pick is not None and not np.array_equal(new_pick, picked)):
+    st.session_state["explore.picked"] = new_pick
+    if new_pick is not None and len(new_pick) or picked is not None and len(picked):
+        st.rerun()  # rows picked in the table: draw the map again with them highlighted

@@ -6,6 +6,9 @@ from pumap_core.data import DEFAULT_DEMO, DEMOS, load_demo
 from studio import state
 from studio.device import describe_device
 from studio.errors import user_errors
+from studio.routing import ensure_app_navigation
+
+ensure_app_navigation()
 
 
 @st.cache_resource(show_spinner=False)

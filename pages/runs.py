@@ -9,6 +9,9 @@ from studio.run_plots import embed_map, loss_overlay, small_map
 from studio.runs_view import (UPLOAD_TYPES, embed_upload, forget_run, highlight_differences,
                               keep_cached, label_for, load_run_cached, params_table, runs_table,
                               zip_name)
+from studio.routing import ensure_app_navigation
+
+ensure_app_navigation()
 
 MAX_COMPARE = 6
 SELECTED, EMBED_RUN, EMBEDDED = "runs.selected", "runs.embed_run", "runs.embedded"
@@ -79,8 +82,8 @@ def manage(info: RunInfo) -> None:
     c1.download_button("Download (.zip)", data=lambda: ws.export_zip(info.id),
                        file_name=zip_name(info), mime="application/zip", on_click="ignore",
                        key=f"runs.download.{info.id}", disabled=broken,
-                       help="The model, the map's points (also as CSV) and the thumbnails; "
-                            "upload it here again, on any machine.")
+                       help="The model (if trained), the map's points (also as CSV) and the "
+                            "thumbnails; upload it here again, on any machine.")
     if c2.button("Open in Explore", key=f"runs.open.{info.id}", disabled=broken):
         state.put(state.RUN_ID, info.id)
         st.switch_page("pages/explore.py")
@@ -109,6 +112,10 @@ target = st.selectbox("Map", healthy_ids, index=healthy_ids.index(default), key=
                       format_func=lambda r: label_for(by_id[r]),
                       help="The new data are prepared like this map's training data and "
                            "placed with its network; the map itself does not change.")
+if not by_id[target].has_model:
+    st.info("This map was generated, not trained: it has no model to embed new data. Train one "
+            "on the Train page.")
+    st.stop()
 images = by_id[target].dataset_kind == "images"
 new_file = st.file_uploader(
     "New data: a zip of images" if images else "New data: a table with the training columns",

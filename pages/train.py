@@ -8,6 +8,9 @@ from studio import state
 from studio.errors import message_for
 from studio.jobs import STAGE_LABELS, TrainingJob
 from studio.train_form import settings_form
+from studio.routing import ensure_app_navigation
+
+ensure_app_navigation()
 
 st.title("Train")
 ds = state.get(state.DATASET)

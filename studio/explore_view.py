@@ -1,8 +1,8 @@
-"""Explore page helpers: colouring, hover text, thumbnails atlas, selection summary and export."""
+"""Explore page helpers: colouring, search and filter, the selection panel and its exports."""
 
 from __future__ import annotations
 
-import html
+import functools
 import io
 import zipfile
 
@@ -11,84 +11,119 @@ import pandas as pd
 import streamlit as st
 
 from pumap_core.workspace import Run
-from studio.scatter import make_atlas, publish_atlas
 
 COORDS = ("x", "y")
 # Above this many distinct values a numeric column is coloured with a continuous scale.
 MAX_CATEGORIES = 30
-HOVER_COLUMNS = 6
+# Columns with at most this many values can be filtered by picking values.
+MAX_FILTER_VALUES = 200
 GALLERY = 60
+TABLE_ROWS = 5_000  # rows shown in the selection table (the export has them all)
+_SEARCH = "explore.search_cache"
 
 
 def data_columns(points: pd.DataFrame) -> list[str]:
     """Columns a user may colour by or see on hover (not the coordinates)."""
-    return [c for c in points.columns if c not in COORDS and not (c.startswith("c") and c[1:].isdigit())]
+    return [c for c in points.columns
+            if c not in COORDS and not (c.startswith("c") and c[1:].isdigit())]
 
 
-def color_spec(values: pd.Series, mode: str) -> tuple[list, str]:
+def palettes() -> dict[str, list[str]]:
+    """Categorical palettes by name; ours (tab20, strong colours first) is the default."""
+    from plotly.colors import qualitative
+
+    from studio.scatter import PALETTE_20
+
+    return {"tab20": list(PALETTE_20), "Plotly": qualitative.Plotly, "D3": qualitative.D3,
+            "Dark24": qualitative.Dark24, "Bold": qualitative.Bold, "Pastel": qualitative.Pastel}
+
+
+COLOR_SCALES = ("Viridis", "Plasma", "Magma", "Cividis", "Turbo", "Blues")
+
+
+def color_spec(values: pd.Series, mode: str) -> tuple[pd.Series, str]:
     """(values, "categorical" | "continuous"): auto picks continuous for many-valued numbers."""
     numeric = pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
     if mode == "auto":
         mode = "continuous" if numeric and values.nunique() > MAX_CATEGORIES else "categorical"
     if mode == "continuous" and numeric:
-        return values.astype(float).tolist(), "continuous"
-    return values.astype(str).tolist(), "categorical"
+        return values.astype(float), "continuous"
+    return values, "categorical"
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
-def hover_texts(run_id: str, _points: pd.DataFrame, columns: tuple[str, ...]) -> list[str]:
-    """One short HTML line set per point: row number then the chosen columns.
+def filter_choices(points: pd.DataFrame) -> dict[str, list[str]]:
+    """Columns with few distinct values, and their values (as text), for the value filter."""
+    out = {}
+    for col in data_columns(points):
+        s = points[col]
+        if s.nunique(dropna=True) <= MAX_FILTER_VALUES:
+            out[col] = sorted(s.dropna().astype(str).unique().tolist(),
+                              key=lambda v: (len(v), v))
+    return out
 
-    Cached by run id and columns (run ids are unique), so a selection or zoom rerun does not
-    rebuild tens of thousands of strings.
+
+def text_columns(points: pd.DataFrame) -> list[str]:
+    return [c for c in data_columns(points) if not pd.api.types.is_float_dtype(points[c])]
+
+
+def matching_rows(run: Run, query: str, column: str | None, values: list[str]) -> np.ndarray | None:
+    """Rows whose text contains ``query`` (any text column, case-insensitive) and whose
+    ``column`` is one of ``values``; None when neither filter is set.
+
+    Kept for the last (run, query, filter) in the session: a rerun for a zoom or a selection
+    must not search a million rows again.
     """
-    points = _points
-    shown = columns[:HOVER_COLUMNS]
-    parts = [("row", pd.Series(np.arange(len(points)), index=points.index).astype(str))]
-    for col in shown:
-        parts.append((col, points[col].astype(str).str.slice(0, 40)))
-    lines = [f"<b>{html.escape(name)}</b>: " + vals.map(html.escape) for name, vals in parts]
-    text = lines[0]
-    for line in lines[1:]:
-        text = text + "<br>" + line
-    return text.tolist()
-
-
-def atlas_for(run: Run) -> dict | None:
-    """Publish the run's thumbnails as one sprite sheet (once per session and run)."""
-    if not run.thumbnails:
+    query = query.strip()
+    if not query and not (column and values):
         return None
-    entry = st.session_state.get("explore.atlas")
-    if entry is None or entry["run_id"] != run.id:  # one atlas per session: they can be large
-        cell = 32 if len(run.thumbnails) <= 20000 else 16
-        png, cols = make_atlas(run.thumbnails, cell=cell)
-        entry = {"run_id": run.id, "png": png, "cols": cols, "cell": cell}
-        st.session_state["explore.atlas"] = entry
-    # publish on every run: it is a no-op when the file is there, and it survives tmp cleaners
-    return {"url": publish_atlas(entry["png"]), "cols": entry["cols"], "cell": entry["cell"]}
+    ident = (run.id, query.lower(), column, tuple(values))
+    cached = st.session_state.get(_SEARCH)
+    if cached is not None and cached[0] == ident:
+        return cached[1]
+    points = run.points
+    mask = np.ones(len(points), dtype=bool)
+    if column and values:
+        mask &= points[column].astype(str).isin(values).to_numpy()
+    if query:
+        hit = np.zeros(len(points), dtype=bool)
+        for col in text_columns(points):
+            text = points[col].astype(str)
+            hit |= text.str.contains(query, case=False, regex=False, na=False).to_numpy()
+        mask &= hit
+    rows = np.flatnonzero(mask)
+    st.session_state[_SEARCH] = (ident, rows)
+    return rows
 
 
-def selection_frame(run: Run, rows: list[int]) -> pd.DataFrame:
+def selection_frame(run: Run, rows: np.ndarray) -> pd.DataFrame:
     """The selected points with their row id, coordinates and every original column."""
     frame = run.points.iloc[rows].copy()
     frame.insert(0, "row", rows)
     return frame
 
 
-def thumbnails_zip(run: Run, rows: list[int]) -> bytes:
+def selection_csv(run: Run, rows: np.ndarray) -> bytes:
+    return selection_frame(run, rows).to_csv(index=False).encode()
+
+
+def thumbnails_zip(run: Run, rows: np.ndarray) -> bytes:
     """A zip of the selected items' thumbnails, in sub-folders by label when there is one."""
     buf = io.BytesIO()
     labels = run.points["label"].astype(str) if "label" in run.points else None
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as zf:
-        for i in rows:
+        for i in np.asarray(rows).tolist():
             folder = f"{labels.iloc[i]}/" if labels is not None else ""
             zf.writestr(f"{folder}{i}.png", run.thumbnails[i])
     return buf.getvalue()
 
 
-def show_selection(run: Run, rows: list[int]) -> None:
-    """Counts per label, a gallery or a table of the selected items, and downloads."""
+def show_selection(run: Run, rows: np.ndarray, *, source: str) -> np.ndarray:
+    """Counts per label, a gallery and a table of the selected items, and downloads.
+
+    Returns the rows the user picked in the table (to highlight on the map), maybe empty.
+    """
     st.subheader(f"Selection: {len(rows):,} items")
+    st.caption(source)
     frame = selection_frame(run, rows)
     if "label" in frame:
         counts = frame["label"].astype(str).value_counts()
@@ -96,16 +131,25 @@ def show_selection(run: Run, rows: list[int]) -> None:
     if run.thumbnails:
         shown = rows[:GALLERY]
         caption = frame["label"].astype(str).tolist()[:GALLERY] if "label" in frame else None
-        st.image([run.thumbnails[i] for i in shown], caption=caption, width=64)
+        st.image([run.thumbnails[int(i)] for i in shown], caption=caption, width=64)
         if len(rows) > GALLERY:
             st.caption(f"Showing the first {GALLERY} of {len(rows):,}.")
-    else:
-        st.dataframe(frame, width="stretch", height=300)
     c1, c2 = st.columns(2)
-    c1.download_button("Download selection (CSV)", frame.to_csv(index=False).encode(),
+    # Callables: the files are made when the button is clicked, not on every rerun.
+    c1.download_button("Download selection (CSV)", functools.partial(selection_csv, run, rows),
                        file_name=f"{run.name}-selection.csv", mime="text/csv",
-                       key="explore.download_csv")
+                       key="explore.download_csv", on_click="ignore")
     if run.thumbnails:
-        c2.download_button("Download images (zip)", thumbnails_zip(run, rows),
+        c2.download_button("Download images (zip)", functools.partial(thumbnails_zip, run, rows),
                            file_name=f"{run.name}-selection.zip", mime="application/zip",
-                           key="explore.download_zip")
+                           key="explore.download_zip", on_click="ignore")
+    table = frame.iloc[:TABLE_ROWS]
+    if len(frame) > TABLE_ROWS:
+        st.caption(f"The table lists the first {TABLE_ROWS:,}; the CSV has all {len(frame):,}.")
+    picked = st.dataframe(table, width="stretch", height=300, hide_index=True,
+                          on_select="rerun", selection_mode="multi-row",
+                          key=f"explore.table.{run.id}.{hash(rows.tobytes())}")
+    positions = list(getattr(picked, "selection", {}).get("rows", []) if picked else [])
+    if positions:
+        st.caption(f"{len(positions):,} rows picked in the table are highlighted on the map.")
+    return table["row"].to_numpy()[positions] if positions else np.empty(0, dtype=np.int64)

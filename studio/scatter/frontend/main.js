@@ -272,6 +272,13 @@
     return { x: xs, y: ys, type: PumapFigure.TRACE_TYPE };
   }
 
-  window.pumapScatter = { gd: gd, state: state, positions: positions, pick: pick };
+  function screenOf(i) {  // client px of point i inside this frame
+    const xy = state.data.xy, fl = gd._fullLayout, r = gd.getBoundingClientRect();
+    return { x: r.left + fl.xaxis._offset + fl.xaxis.l2p(xy[2 * i]),
+      y: r.top + fl.yaxis._offset + fl.yaxis.l2p(xy[2 * i + 1]) };
+  }
+
+  window.pumapScatter = { gd: gd, state: state, positions: positions, screenOf: screenOf,
+    pick: pick };
   post("streamlit:componentReady", { apiVersion: 1 });
 })();

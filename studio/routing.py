@@ -1,0 +1,22 @@
+"""Deep links (``/explore?run=...``) on a freshly started server must open the app, not a bare page.
+
+Streamlit treats a ``pages/`` folder next to the main script as a legacy multipage app until
+``st.navigation`` is called once in the process. A shared link that is the server's first
+request therefore runs ``pages/explore.py`` on its own: no titles, icons or wide layout, and the
+same for every later visitor. Each page calls :func:`ensure_app_navigation` first: in that
+legacy mode it switches the flag off and reruns, so ``app.py`` routes the link itself.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+
+def ensure_app_navigation() -> None:
+    try:
+        from streamlit.runtime.pages_manager import PagesManager
+    except ImportError:  # a Streamlit without the legacy mode: nothing to fix
+        return
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
