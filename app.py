@@ -5,10 +5,22 @@ import os
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import logging
+import threading
 
 import streamlit as st
 
 logging.basicConfig(level=logging.INFO)
+
+
+@st.cache_resource(show_spinner=False)
+def _warm_up_rendering() -> threading.Thread:
+    """Once per server: compile datashader's kernels before the first large map is opened."""
+    from pumap_core.render import warm_up
+
+    thread = threading.Thread(target=warm_up, name="pumap-warm-up", daemon=True)
+    thread.start()
+    return thread
+
 
 st.set_page_config(page_title="pumap studio", page_icon=":material/map:", layout="wide")
 
@@ -19,4 +31,5 @@ pages = [
     st.Page("pages/explore.py", title="Explore", icon=":material/explore:"),
     st.Page("pages/runs.py", title="Runs", icon=":material/folder_open:"),
 ]
+_warm_up_rendering()
 st.navigation(pages).run()

@@ -272,3 +272,19 @@ def rows_in_lasso(x: np.ndarray, y: np.ndarray, xs: Sequence[float],
             at = ax + (cy - ay) * (bx - ax) / (by - ay)
         inside ^= crosses & (cx < at)
     return cand[inside]
+
+
+def warm_up() -> None:
+    """Compile datashader's numba kernels (seconds on first use) on a tiny map.
+
+    Call it once, early, on a background thread, so that the first large map a user opens
+    renders in milliseconds rather than waiting for the compiler.
+    """
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=(2, 64)).astype(np.float32)
+    raster = MapRaster(x, y)
+    view = View.around(x, y, 32, 24)
+    palette = ("#1f77b4", "#ff7f0e")
+    for colouring in (Colouring.categorical(np.arange(64) % 2, ["a", "b"], palette),
+                      Colouring.continuous(x, palette), Colouring.density(palette)):
+        raster.png(view, colouring, emphasis=np.arange(8), emphasis_key="warm")

@@ -5,6 +5,10 @@ Streamlit treats a ``pages/`` folder next to the main script as a legacy multipa
 request therefore runs ``pages/explore.py`` on its own: no titles, icons or wide layout, and the
 same for every later visitor. Each page calls :func:`ensure_app_navigation` first: in that
 legacy mode it switches the flag off and reruns, so ``app.py`` routes the link itself.
+
+Only the first page run of a process is checked: once ``st.navigation`` has run, a server stays
+out of the legacy mode. (Streamlit's AppTest resets the flag before every run, simulating a
+fresh process each time; acting on it there would reroute every test to the Home page.)
 """
 
 from __future__ import annotations
@@ -12,7 +16,14 @@ from __future__ import annotations
 import streamlit as st
 
 
+_checked = False
+
+
 def ensure_app_navigation() -> None:
+    global _checked
+    if _checked:
+        return
+    _checked = True
     try:
         from streamlit.runtime.pages_manager import PagesManager
     except ImportError:  # a Streamlit without the legacy mode: nothing to fix

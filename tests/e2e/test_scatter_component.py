@@ -14,16 +14,8 @@ import numpy as np
 APP = "tests/e2e/scatter_app.py"
 IFRAME = 'iframe[title*="scatter_map"]'
 
-# Pixel position (in the page) of every point, from plotly's axes in the iframe.
-POSITIONS_JS = """() => {
-  const gd = window.pumapScatter.gd, fl = gd._fullLayout, a = window.pumapScatter.state.args;
-  const r = gd.getBoundingClientRect();
-  return {
-    x: a.x.map(v => r.left + fl.xaxis._offset + fl.xaxis.l2p(v)),
-    y: a.y.map(v => r.top + fl.yaxis._offset + fl.yaxis.l2p(v)),
-    type: document.body.dataset.traceType,
-  };
-}"""
+# Pixel position (in the frame) of every point, from plotly's axes in the iframe.
+POSITIONS_JS = "() => window.pumapScatter.positions()"
 
 
 def _open_map(page, url):
@@ -58,11 +50,19 @@ def _wait_event(page, kind, after_seq=0, timeout=20.0):
     raise AssertionError(f"no {kind!r} event after seq {after_seq}; last shown: {_event(page)}")
 
 
-def _wait_highlight(frame, indices):
-    frame.wait_for_function(
-        """want => { const s = window.pumapScatter.state;
-                     return !s.applying && JSON.stringify(s.args.highlight) === want; }""",
-        arg=json.dumps(indices, separators=(",", ":")))
+def _wait_drawn_selection(frame, indices):
+    """Wait until the map has redrawn with the selection Python sent back."""
+    want = json.dumps(indices, separators=(",", ":"))
+    try:
+        frame.wait_for_function(
+            """want => { const s = window.pumapScatter.state;
+                         return !s.applying && JSON.stringify(s.args.selection) === want; }""",
+            arg=want)
+    except Exception:
+        got = frame.evaluate("""() => { const s = window.pumapScatter.state;
+            return [s.applying, JSON.stringify(s.args.selection).slice(0, 200), s.token,
+                    document.body.dataset.error || ""]; }""")
+        raise AssertionError(f"map never drew selection {want[:200]}; state: {got}") from None
 
 
 def _isolated_point(px, py):
@@ -87,10 +87,12 @@ def test_hover_tooltip_box_select_click_and_zoom(streamlit_server, page, artifac
     tip = frame.locator("#tip")
     tip.wait_for(state="visible", timeout=5_000)
     assert tip.get_attribute("data-index") == str(target)
+    frame.locator("#tip[data-thumb]").wait_for(state="attached", timeout=5_000)
     assert f"row: {target}" in tip.inner_text()
+    assert f"label: cluster {target % 5}" in tip.inner_text()
     thumb = frame.locator("#tip .thumb")
     assert thumb.is_visible()
-    assert "atlas_" in thumb.evaluate("el => getComputedStyle(el).backgroundImage")
+    assert "t_" in thumb.evaluate("el => getComputedStyle(el).backgroundImage")
     page.screenshot(path=str(artifacts / "scatter_hover.png"))
 
     # -- box selection around the middle of cluster 1 (centre (8, 1) in data units)
@@ -112,8 +114,9 @@ def test_hover_tooltip_box_select_click_and_zoom(streamlit_server, page, artifac
     assert ev["selection"] == sorted(ev["selection"])
     assert set(ev["range"]) == {"x", "y"} and len(ev["range"]["x"]) == 2
 
-    # The app feeds the selection back as `highlight`: that redraw must not send an event.
-    _wait_highlight(frame, ev["selection"])
+    assert ev["spec"]["type"] == "box"
+    # Python sends the resolved rows back to be drawn: that redraw must not send an event.
+    _wait_drawn_selection(frame, ev["selection"])
     time.sleep(1.5)
     assert _event(page)["seq"] == ev["seq"], "redraw after a rerun sent a value (rerun loop)"
     page.screenshot(path=str(artifacts / "scatter_select.png"))
@@ -122,7 +125,7 @@ def test_hover_tooltip_box_select_click_and_zoom(streamlit_server, page, artifac
     page.mouse.click(px[target], py[target])
     click = _wait_event(page, "click", after_seq=ev["seq"])
     assert click["selection"] == [target]
-    _wait_highlight(frame, [target])  # a wheel during the redraw would be ignored
+    _wait_drawn_selection(frame, [target])  # a wheel during the redraw would be ignored
     page.screenshot(path=str(artifacts / "scatter_click.png"))
 
     # -- wheel zoom reports the new range and keeps the selection
@@ -135,3 +138,58 @@ def test_hover_tooltip_box_select_click_and_zoom(streamlit_server, page, artifac
     assert width(zoom["range"]) < width(before)
     page.screenshot(path=str(artifacts / "scatter_zoom.png"))
 
+
+
+def _loneliest(px, py):
+    """The point farthest from its nearest neighbour (in screen px), for large maps."""
+    from scipy.spatial import cKDTree
+
+    pts = np.c_[px, py]
+    dist, _ = cKDTree(pts).query(pts, k=2)
+    return int(np.argmax(dist[:, 1]))
+
+
+def test_raster_view_hover_select_and_zoom(streamlit_server, page, artifacts):
+    """Above the threshold the map is a datashader image: hover still finds any point (and
+    its thumbnail), a box selects the points inside it, a zoom re-renders the image."""
+    url = streamlit_server(APP)
+    handle, frame = _open_map(page, url + "?n=150000")
+    assert frame.evaluate("document.body.dataset.view") == "raster"
+    first_image = frame.evaluate("document.body.dataset.raster")
+    assert first_image.startswith("r_")
+    px, py, _ = _positions(handle, frame)
+    assert len(px) == 150_000
+
+    target = _loneliest(px, py)
+    page.mouse.move(px[target] - 30, py[target] - 30)
+    page.mouse.move(px[target], py[target], steps=5)
+    frame.locator(f'#tip[data-index="{target}"][data-thumb]').wait_for(state="attached",
+                                                                      timeout=10_000)
+    # Hover rows of large maps are written in the background: the text may follow the image.
+    frame.wait_for_function("want => document.getElementById('tip').innerText.includes(want)",
+                            arg=f"label: cluster {target % 5}", timeout=20_000)
+    page.screenshot(path=str(artifacts / "raster_hover.png"))
+
+    cx, cy = np.median(px[1::5]), np.median(py[1::5])
+    x0, y0, x1, y1 = cx - 30, cy - 30, cx + 30, cy + 30
+    page.mouse.move(x0, y0)
+    page.mouse.down()
+    page.mouse.move(x1, y1, steps=12)
+    page.mouse.up()
+    ev = _wait_event(page, "select", timeout=40)
+    sel = np.array(ev["selection"])
+    inside = lambda m: np.flatnonzero((px > x0 + m) & (px < x1 - m)  # noqa: E731
+                                      & (py > y0 + m) & (py < y1 - m))
+    assert set(inside(2)) <= set(sel.tolist()) <= set(inside(-2))
+    assert len(sel) > 500
+    frame.wait_for_function(f"document.body.dataset.raster !== {json.dumps(first_image)}")
+    page.screenshot(path=str(artifacts / "raster_select.png"))
+
+    shown = frame.evaluate("document.body.dataset.raster")
+    page.mouse.move(cx, cy)
+    page.mouse.wheel(0, -400)
+    zoom = _wait_event(page, "zoom", after_seq=ev["seq"], timeout=40)
+    assert zoom["selection"] == ev["selection"], "a zoom keeps the selection"
+    frame.wait_for_function(f"document.body.dataset.raster !== {json.dumps(shown)}",
+                            timeout=20_000)
+    page.screenshot(path=str(artifacts / "raster_zoom.png"))

@@ -124,15 +124,19 @@ const PumapFigure = (function () {
   }
 
   function shapesOf(shape) {
-    // Our selection outline, drawn as plotly draws its own (layout.selections).
+    // The selection outline as a plain layout shape. Not as layout.selections: with those
+    // present plotly.js 4.1 stops scroll-zooming and can hang Plotly.react when they go.
     if (!shape) return [];
+    const line = { color: "rgba(49, 51, 63, 0.8)", width: 1.5, dash: "dot" };
+    const base = { xref: "x", yref: "y", line: line, fillcolor: "rgba(0,0,0,0)", layer: "above",
+      editable: false };
     if (shape.type === "box") {
-      return [{ type: "rect", xref: "x", yref: "y", x0: shape.x[0], x1: shape.x[1],
-        y0: shape.y[0], y1: shape.y[1] }];
+      return [Object.assign({ type: "rect", x0: shape.x[0], x1: shape.x[1], y0: shape.y[0],
+        y1: shape.y[1] }, base)];
     }
     if (shape.type === "lasso" && shape.x.length > 2) {
       const path = shape.x.map((v, k) => (k ? "L" : "M") + v + "," + shape.y[k]).join("") + "Z";
-      return [{ type: "path", xref: "x", yref: "y", path: path }];
+      return [Object.assign({ type: "path", path: path }, base)];
     }
     return [];
   }
@@ -158,7 +162,8 @@ const PumapFigure = (function () {
       xaxis: xaxis,
       yaxis: yaxis,
       legend: { itemsizing: "constant", bgcolor: "rgba(0,0,0,0)" },
-      selections: shapesOf(a.shape),
+      selections: [],
+      shapes: shapesOf(a.shape),
       images: [],
     };
     if (a.view === "raster" && a.raster) {

@@ -109,12 +109,21 @@
     state.hidden = null;
     const range = state.drawn ? currentRange() : a.range;
     const layout = PumapFigure.buildLayout(a, state.theme, range);
+    // plotly keeps the outline the user just drew (layout.selections); removing it with
+    // Plotly.react can leave its promise pending forever with the old selection on screen, and
+    // while it is there scroll zoom stops (plotly.js 4.1). Draw afresh instead: our own outline
+    // is a plain shape (figure.js).
+    const dropsOutline = gd.layout && (gd.layout.selections || []).length;
     state.applying = true;
     const done = () => {
       state.applying = false;
       state.drawn = true;
       state.lastRangeKey = JSON.stringify(currentRange());
     };
+    if (dropsOutline) {
+      return Plotly.newPlot(gd, fig.traces, layout, CONFIG).then(() => { listenPlot(); done(); },
+        done);
+    }
     return Plotly.react(gd, fig.traces, layout, CONFIG).then(done, done);
   }
 
@@ -249,6 +258,14 @@
     });
     document.addEventListener("mouseup", onMouseUp);
     document.addEventListener("mouseleave", tooltip.hide);
+    listenPlot();
+  }
+
+  function listenPlot() {
+    // plotly's own events; newPlot drops them, so this runs again after one.
+    gd.removeAllListeners && gd.removeAllListeners("plotly_selected");
+    gd.removeAllListeners && gd.removeAllListeners("plotly_relayout");
+    gd.removeAllListeners && gd.removeAllListeners("plotly_restyle");
     gd.on("plotly_selected", onSelected);
     gd.on("plotly_relayout", onRelayout);
     gd.on("plotly_restyle", () => { state.hidden = null; });  // legend clicks
