@@ -1,4 +1,7 @@
-"""Data: pick a built-in demo or upload a table / a zip of images, and preview what was understood."""
+"""Data: pick a built-in demo or upload a table / a zip of images, and preview what was understood.
+
+A synthetic map (up to a million items) can also be made here; it goes straight to Explore.
+"""
 
 import os
 
@@ -10,6 +13,7 @@ from pumap_core.data import (DEFAULT_DEMO, DEMOS, load_demo, prepare_table, read
 from studio import state
 from studio.errors import user_errors
 from studio.preview import show_dataset
+from studio.synthetic_view import synthetic_section
 
 TABLE_TYPES = ["csv", "tsv", "txt", "parquet", "xlsx", "xls"]
 # Largest accepted upload, configurable for big installations (PUMAP_MAX_UPLOAD_MB).
@@ -96,3 +100,7 @@ if dataset is None:
     st.info("No dataset loaded yet: load a demo or upload a file.")
 else:
     show_dataset(dataset)
+
+st.divider()
+with st.expander("Synthetic map — try the explorer at scale"):
+    synthetic_section()

@@ -1,4 +1,5 @@
-"""The files of a run folder besides run.json: points, thumbnails, and checking imported zips.
+"""The files of a run folder besides run.json: points, thumbnails (a .npy stack, or the zip of
+PNGs of older runs), and checking imported zips.
 
 Private helpers of :mod:`pumap_core.workspace`, kept apart so that each module stays readable.
 """
@@ -15,12 +16,16 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from .errors import InvalidDataError, ModelFileError, PumapError
+from .data._common import human_size
+from .errors import DataTypeError, InvalidDataError, ModelFileError, PumapError
+from .thumbnails import Thumbnails, cell_for
 
 if TYPE_CHECKING:
     from .data import Dataset
 
-RUN_JSON, POINTS, THUMBNAILS, MODEL = "run.json", "points.parquet", "thumbnails.zip", "model"
+RUN_JSON, POINTS, THUMBNAILS, MODEL = "run.json", "points.parquet", "thumbnails.npy", "model"
+#: Thumbnails of runs written before the .npy stack: one PNG per item, "{i}.png". Still read.
+LEGACY_THUMBNAILS = "thumbnails.zip"
 MAX_IMPORT_BYTES = 1 << 30      # a zipped run: model + points + thumbnails of ~100k images
 MAX_UNPACKED_BYTES = 4 << 30    # what it may unpack to (zip bombs)
 MAX_ENTRIES = 1000              # a run has fewer than 10 files
@@ -70,23 +75,86 @@ def read_points(path: Path, where: str) -> pd.DataFrame:
         raise ModelFileError(f"{POINTS} in {where} is damaged ({reason}).") from None
 
 
-def thumbnail_zip(thumbnails: list[bytes]) -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as zf:  # PNGs are already compressed
-        for i, png in enumerate(thumbnails):
-            zf.writestr(f"{i}.png", png)
-    return buf.getvalue()
+def check_embedding(embedding: Any, dataset: "Dataset", advice: str) -> np.ndarray:
+    """The map's coordinates as float32 (n_items, n_components ≥ 2), checked against the data.
+
+    Raises
+    ------
+    InvalidDataError
+        Not 2-D with two columns or more, not one row per item (``advice`` says what to do),
+        or not finite.
+    """
+    embedding = np.asarray(embedding, dtype=np.float32)
+    if embedding.ndim != 2 or embedding.shape[1] < 2:
+        raise InvalidDataError(f"A map needs an (items, 2) array of coordinates; got shape "
+                               f"{embedding.shape}.")
+    if len(embedding) != dataset.n_items:
+        raise InvalidDataError(f"The map has {len(embedding)} points but {dataset.name!r} has "
+                               f"{dataset.n_items} items; {advice}.")
+    if not np.isfinite(embedding).all():
+        raise InvalidDataError("The map's coordinates contain NaN or infinite values.")
+    return embedding
 
 
-def read_thumbnails(path: Path, n: int, where: str) -> list[bytes]:
+def write_data(folder: Path, embedding: np.ndarray, dataset: "Dataset") -> None:
+    """Write ``points.parquet`` and, for data with thumbnails, ``thumbnails.npy``."""
+    write_points(points_frame(embedding, dataset), folder / POINTS)
+    if dataset.thumbnails is not None:
+        dataset.thumbnails.save(folder / THUMBNAILS)
+
+
+def read_thumbnails(folder: Path, n: int, where: str) -> Thumbnails | None:
+    """The run's thumbnails (memory-mapped), converted from a legacy zip if need be, or None.
+
+    Raises
+    ------
+    ModelFileError
+        The file is damaged or does not hold one thumbnail per point.
+    """
+    if (folder / THUMBNAILS).is_file():
+        thumbnails = Thumbnails.load(folder / THUMBNAILS, mmap=True, where=where)
+        found = THUMBNAILS
+    elif (folder / LEGACY_THUMBNAILS).is_file():
+        thumbnails = _read_legacy(folder / LEGACY_THUMBNAILS, n, where)
+        found = LEGACY_THUMBNAILS
+    else:
+        return None
+    if len(thumbnails) != n:
+        raise ModelFileError(f"{found} in {where} has {len(thumbnails)} thumbnails for {n} "
+                             "points; the run is inconsistent.")
+    return thumbnails
+
+
+def _read_legacy(path: Path, n: int, where: str) -> Thumbnails:
+    """One PNG per item, "{i}.png", as older runs saved them; stacked, not rewritten."""
     try:
         with zipfile.ZipFile(path) as zf:
-            return [zf.read(f"{i}.png") for i in range(n)]
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise ModelFileError(f"{THUMBNAILS} in {where} is damaged ({one_line(exc)}).") from None
+            return Thumbnails.from_pngs([zf.read(f"{i}.png") for i in range(n)], cell_for(n))
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError) as exc:
+        reason = exc.user_message if isinstance(exc, PumapError) else one_line(exc)
+        raise ModelFileError(f"{LEGACY_THUMBNAILS} in {where} is damaged "
+                             f"({reason.rstrip('.')}).") from None
 
 
 # -- importing -----------------------------------------------------------------------------
+def open_run_zip(data: Any, max_bytes: int) -> zipfile.ZipFile:
+    """The uploaded bytes as an open zip, after checking their type and size."""
+    if isinstance(data, (bytearray, memoryview)):
+        data = bytes(data)
+    if not isinstance(data, bytes):
+        raise DataTypeError(f"Pass the zip's content as bytes, not {type(data).__name__}.")
+    if not data:
+        raise InvalidDataError("The file is empty (0 bytes); choose a run zip.")
+    if len(data) > max_bytes:
+        raise InvalidDataError(f"The file is {human_size(len(data))}, more than the "
+                               f"{human_size(max_bytes)} limit for a run zip.")
+    try:
+        return zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError):
+        raise InvalidDataError("The file is not a zip archive; choose a run zip exported from "
+                               "pumap studio.") from None
+
+
 def run_members(archive: zipfile.ZipFile) -> dict[str, zipfile.ZipInfo]:
     """The run's files by path inside the run folder, after checking every entry is safe."""
     infos = archive.infolist()
@@ -112,12 +180,22 @@ def run_members(archive: zipfile.ZipFile) -> dict[str, zipfile.ZipInfo]:
     if RUN_JSON not in files and len(tops) == 1:  # the folder itself was zipped
         top = tops.pop() + "/"
         files = {rel[len(top):]: info for rel, info in files.items() if rel.startswith(top)}
-    missing = [f for f in (RUN_JSON, f"{MODEL}/manifest.json", POINTS) if f not in files]
+    if RUN_JSON not in files:
+        raise InvalidDataError(f"The zip is not a pumap run: it lacks {RUN_JSON}.")
+    return {rel: info for rel, info in files.items()
+            if rel in (RUN_JSON, POINTS, THUMBNAILS, LEGACY_THUMBNAILS) or (
+                rel.startswith(f"{MODEL}/") and not any(p.startswith(".") for p in rel.split("/")))}
+
+
+def needed_members(files: dict[str, zipfile.ZipInfo], has_model: bool
+                   ) -> dict[str, zipfile.ZipInfo]:
+    """The members to unpack: no model files for a generated map, after checking none lacks."""
+    missing = [f for f in ([f"{MODEL}/manifest.json"] if has_model else []) + [POINTS]
+               if f not in files]
     if missing:
         raise InvalidDataError(f"The zip is not a pumap run: it lacks {', '.join(missing)}.")
     return {rel: info for rel, info in files.items()
-            if rel in (RUN_JSON, POINTS, THUMBNAILS) or (
-                rel.startswith(f"{MODEL}/") and not any(p.startswith(".") for p in rel.split("/")))}
+            if has_model or not rel.startswith(f"{MODEL}/")}
 
 
 def unzip(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
@@ -129,19 +207,19 @@ def unzip(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
                                "nothing was imported.") from None
 
 
-def check_unpacked(tmp: Path, record: dict[str, Any]) -> None:
+def check_unpacked(tmp: Path, record: dict[str, Any], has_model: bool) -> None:
     """Load what will be used later, so that a broken run is refused now, not on opening."""
-    from .persistence import load_model
+    if has_model:
+        from .persistence import load_model  # imports Keras: only when there is a model
 
-    try:
-        load_model(tmp / MODEL)
-    except PumapError as exc:  # its message names the hidden folder; name the zip's paths
-        where = exc.user_message.replace(str(tmp) + os.sep, "").replace(str(tmp), "the run")
-        raise ModelFileError(f"The run's model is broken: {where}") from None
+        try:
+            load_model(tmp / MODEL)
+        except PumapError as exc:  # its message names the hidden folder; name the zip's paths
+            where = exc.user_message.replace(str(tmp) + os.sep, "").replace(str(tmp), "the run")
+            raise ModelFileError(f"The run's model is broken: {where}") from None
     n = len(read_points(tmp / POINTS, "the zip"))
     expected = (record.get("dataset") or {}).get("n_items")
     if isinstance(expected, int) and expected != n:
         raise ModelFileError(f"{POINTS} in the zip has {n} rows but {RUN_JSON} says "
                              f"{expected}; the zip is inconsistent.")
-    if (tmp / THUMBNAILS).is_file():
-        read_thumbnails(tmp / THUMBNAILS, n, "the zip")
+    read_thumbnails(tmp, n, "the zip")

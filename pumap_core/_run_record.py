@@ -16,10 +16,27 @@ from ._run_files import RUN_JSON
 from .errors import InvalidParameterError, ModelFileError, ModelNotFoundError
 
 if TYPE_CHECKING:
+    from .data import Dataset
     from .workspace import RunInfo
 
 SCHEMA_VERSION = 1
 MAX_NAME_CHARS = 120
+#: ``run.json``'s ``source`` for a map made without training (synthetic demo maps): it has no
+#: ``model/`` folder. Runs without ``source`` were trained.
+GENERATED = "generated"
+
+
+def _has_model(record: dict[str, Any]) -> bool:
+    """Whether the run was trained (and so must have a model), from its ``run.json``."""
+    return record.get("source") != GENERATED
+
+
+def _dataset_record(dataset: "Dataset") -> dict[str, Any]:
+    """The ``dataset`` section of ``run.json``: facts and the recipe to prepare new data."""
+    return {"name": dataset.name, "kind": dataset.kind, "n_items": dataset.n_items,
+            "n_features": dataset.n_features, "label_name": dataset.label_name,
+            "image_shape": dataset.image_shape, "feature_names": list(dataset.feature_names),
+            "recipe": dataset.recipe, "notes": list(dataset.notes)}
 
 
 def _new_id(dataset_name: str, now: datetime | None = None) -> str:

@@ -3,10 +3,12 @@
 Layout::
 
     <root>/runs/<run_id>/
-        model/           the model folder written by ParametricUMAP.save
-        run.json         name, time, dataset facts and recipe, parameters, history, metrics
+        model/           the model folder written by ParametricUMAP.save (not for generated maps)
+        run.json         name, time, dataset facts and recipe, parameters, history, metrics;
+                         ``"source": "generated"`` for a map kept without a model
         points.parquet   x, y (c2, c3... beyond two components), label, then the data's columns
-        thumbnails.zip   one PNG per item named "{i}.png", for image data
+        thumbnails.npy   uint8 stack (n, cell, cell[, 3]) of pumap_core.thumbnails, memory-mapped
+                         on load; runs written before it have thumbnails.zip ("{i}.png"), still read
 
 A run is written under a hidden temporary name and renamed into place, so that a crash never
 leaves half a run and another run is never overwritten. Ids start with the time
@@ -35,18 +37,19 @@ from typing import TYPE_CHECKING, Any, Callable
 import numpy as np
 import pandas as pd
 
-from ._run_files import (MAX_IMPORT_BYTES, MODEL, POINTS, RUN_JSON, THUMBNAILS, check_unpacked,
-                         one_line, points_frame, read_points, read_thumbnails, run_members,
-                         thumbnail_zip, unzip, write_points)
-from ._run_record import (SCHEMA_VERSION, _age, _check_name, _clean,
-                          _created_from_id, _new_id, _parse_record, _read_record, _write_json)
-from .data._common import human_size
-from .errors import (DataTypeError, InvalidDataError, InvalidParameterError, ModelFileError,
-                     ModelNotFoundError, NotFittedError, PumapError)
+from ._run_files import (MAX_IMPORT_BYTES, MODEL, POINTS, RUN_JSON, check_embedding,
+                         check_unpacked, needed_members, one_line, open_run_zip, read_points,
+                         read_thumbnails, run_members, unzip, write_data)
+from ._run_record import (GENERATED, SCHEMA_VERSION, _age, _check_name, _clean,
+                          _created_from_id, _dataset_record, _has_model, _new_id, _parse_record,
+                          _read_record, _write_json)
+from .errors import (InvalidParameterError, ModelFileError, ModelNotFoundError, NotFittedError,
+                     PumapError)
 
 if TYPE_CHECKING:
     from .data import Dataset
     from .estimator import ParametricUMAP
+    from .thumbnails import Thumbnails
 
 ENV_VAR = "PUMAP_WORKSPACE"
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")  # no "/", no leading "." (hidden temps)
@@ -69,6 +72,7 @@ class RunInfo:
     fit_seconds, epochs_trained, cancelled : how the training went
     history : list of float, the loss per epoch (None where it was not finite)
     dataset : dict, the whole dataset section of ``run.json``, ``recipe`` included
+    has_model : bool, False for a map kept by :meth:`Workspace.save_map` (nothing to embed with)
     error : str or None, a one-line reason when the folder is broken (most fields then empty),
         so that a listing never fails because of one bad run
     """
@@ -87,6 +91,7 @@ class RunInfo:
     cancelled: bool = False
     history: list[float | None] = field(default_factory=list)
     dataset: dict[str, Any] = field(default_factory=dict)
+    has_model: bool = True
     error: str | None = None
 
     @property
@@ -100,11 +105,13 @@ class Run(RunInfo):
     """A loaded run: its :class:`RunInfo`, the embedded points and the thumbnails.
 
     ``points`` has one row per item: ``x``, ``y`` (``c2``... for more components), ``label``
-    when the data had labels, then the data's own columns.
+    when the data had labels, then the data's own columns. ``thumbnails`` is a
+    :class:`~pumap_core.thumbnails.Thumbnails` stack, memory-mapped from ``thumbnails.npy``
+    (None when the data had no pictures).
     """
 
     points: pd.DataFrame
-    thumbnails: list[bytes] | None = None
+    thumbnails: "Thumbnails | None" = None
     _cache: dict[str, Any] = field(default_factory=dict, init=False, repr=False)
 
     @property
@@ -114,7 +121,16 @@ class Run(RunInfo):
         return self.points[cols].to_numpy(np.float32)
 
     def estimator(self) -> "ParametricUMAP":
-        """The fitted model, loaded from ``model/`` on first use and then kept."""
+        """The fitted model, loaded from ``model/`` on first use and then kept.
+
+        Raises
+        ------
+        NotFittedError
+            The map was generated (:meth:`Workspace.save_map`): there is no model.
+        """
+        if not self.has_model:
+            raise NotFittedError("This map was generated, not trained: it has no model to embed "
+                                 "new data. Train one on the Train page.")
         with _LOAD_LOCK:
             if "estimator" not in self._cache:
                 from .estimator import load_ParametricUMAP
@@ -161,11 +177,8 @@ class Workspace:
         model = estimator.__dict__.get("model_")
         if model is None:
             raise NotFittedError("Train the model before keeping it as a run.")
-        embedding = np.asarray(estimator.embedding_)
-        if len(embedding) != dataset.n_items:
-            raise InvalidDataError(f"The map has {len(embedding)} points but {dataset.name!r} "
-                                   f"has {dataset.n_items} items; keep the run with the data it "
-                                   "was trained on.")
+        embedding = check_embedding(estimator.embedding_, dataset, "keep the run with the data "
+                                    "it was trained on")
         if metrics is None:
             metrics = quality_report(dataset.X, embedding, dataset.labels)
         now = datetime.now().astimezone()
@@ -175,11 +188,7 @@ class Workspace:
             "name": _check_name(name) if name is not None
             else f"{dataset.name} {now:%Y-%m-%d %H:%M}",
             "created": now.isoformat(timespec="milliseconds"),
-            "dataset": {"name": dataset.name, "kind": dataset.kind, "n_items": dataset.n_items,
-                        "n_features": dataset.n_features, "label_name": dataset.label_name,
-                        "image_shape": dataset.image_shape,
-                        "feature_names": list(dataset.feature_names), "recipe": dataset.recipe,
-                        "notes": list(dataset.notes)},
+            "dataset": _dataset_record(dataset),
             "params": to_manifest(estimator),
             "fit_seconds": model.info.get("fit_seconds"),
             "epochs_trained": model.info.get("epochs_trained", len(history)),
@@ -189,11 +198,41 @@ class Workspace:
 
         def write(tmp: Path) -> None:
             estimator.save(tmp / MODEL)
-            write_points(points_frame(embedding, dataset), tmp / POINTS)
-            if dataset.thumbnails is not None:
-                (tmp / THUMBNAILS).write_bytes(thumbnail_zip(dataset.thumbnails))
+            write_data(tmp, embedding, dataset)
 
         return self._commit(_clean(record), write)
+
+    def save_map(self, dataset: "Dataset", embedding: np.ndarray, *, name: str | None = None,
+                 metrics: dict[str, Any] | None = None) -> RunInfo:
+        """Keep a map that no model made (a synthetic layout), to explore it like a run.
+
+        The run has points and thumbnails but no ``model/``: it cannot embed new data
+        (:meth:`Run.estimator` says so) and ``RunInfo.has_model`` is False.
+
+        Parameters
+        ----------
+        dataset : Dataset, the items (table, labels, thumbnails)
+        embedding : array of shape (n_items, n_components), n_components ≥ 2
+        name : str, optional, the display name (default: dataset name and time)
+        metrics : dict, optional, stored as given; default ``{}`` (a quality report on a
+            million points would take minutes)
+
+        Raises
+        ------
+        InvalidDataError
+            ``embedding`` is not finite, not 2-D with at least two columns, or not one row per
+            item of ``dataset``.
+        """
+        embedding = check_embedding(embedding, dataset, "give one point per item")
+        now = datetime.now().astimezone()
+        record = {
+            "schema_version": SCHEMA_VERSION, "id": _new_id(dataset.name, now),
+            "name": _check_name(name) if name is not None
+            else f"{dataset.name} {now:%Y-%m-%d %H:%M}",
+            "created": now.isoformat(timespec="milliseconds"), "source": GENERATED,
+            "dataset": _dataset_record(dataset), "metrics": metrics or {},
+        }
+        return self._commit(_clean(record), lambda tmp: write_data(tmp, embedding, dataset))
 
     def rename_run(self, run_id: str, name: str) -> RunInfo:
         """Change a run's display name (one line, at most 120 characters)."""
@@ -233,9 +272,7 @@ class Workspace:
         path = self._existing(run_id)
         info = self._info(path)
         points = read_points(path / POINTS, f"run {run_id}")
-        thumbnails = None
-        if (path / THUMBNAILS).is_file():
-            thumbnails = read_thumbnails(path / THUMBNAILS, len(points), f"run {run_id}")
+        thumbnails = read_thumbnails(path, len(points), f"run {run_id}")
         values = {f.name: getattr(info, f.name) for f in fields(RunInfo)}
         return Run(**values, points=points, thumbnails=thumbnails)
 
@@ -252,8 +289,10 @@ class Workspace:
                         p.startswith(".") for p in rel.parts):
                     continue
                 packed = file.suffix in (".zip", ".keras", ".parquet")  # already compressed
+                # A thumbnail stack can be 256 MB: level 1 is 4× faster than 6, ~10% larger.
                 zf.write(file, rel.as_posix(),
-                         compress_type=zipfile.ZIP_STORED if packed else zipfile.ZIP_DEFLATED)
+                         compress_type=zipfile.ZIP_STORED if packed else zipfile.ZIP_DEFLATED,
+                         compresslevel=1 if file.suffix == ".npy" else None)
             points = read_points(path / POINTS, f"run {run_id}")
             zf.writestr("points.csv", points.to_csv(index=False))
         return buf.getvalue()
@@ -271,23 +310,11 @@ class Workspace:
         ModelFileError
             A file of the run is corrupt or written by a newer version.
         """
-        if isinstance(data, (bytearray, memoryview)):
-            data = bytes(data)
-        if not isinstance(data, bytes):
-            raise DataTypeError(f"Pass the zip's content as bytes, not {type(data).__name__}.")
-        if not data:
-            raise InvalidDataError("The file is empty (0 bytes); choose a run zip.")
-        if len(data) > max_bytes:
-            raise InvalidDataError(f"The file is {human_size(len(data))}, more than the "
-                                   f"{human_size(max_bytes)} limit for a run zip.")
-        try:
-            archive = zipfile.ZipFile(io.BytesIO(data))
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError):
-            raise InvalidDataError("The file is not a zip archive; choose a run zip exported "
-                                   "from pumap studio.") from None
-        with archive:
+        with open_run_zip(data, max_bytes) as archive:
             members = run_members(archive)
             record = _clean(_parse_record(unzip(archive, members[RUN_JSON]), "the zip"))
+            has_model = _has_model(record)
+            members = needed_members(members, has_model)
             if not (isinstance(record.get("id"), str) and _ID.fullmatch(record["id"])):
                 record["id"] = _new_id(str((record.get("dataset") or {}).get("name") or "run"))
 
@@ -295,7 +322,7 @@ class Workspace:
                 for rel, info in members.items():
                     (tmp / rel).parent.mkdir(parents=True, exist_ok=True)
                     (tmp / rel).write_bytes(unzip(archive, info))
-                check_unpacked(tmp, record)
+                check_unpacked(tmp, record, has_model)
 
             return self._commit(record, write)
 
@@ -318,7 +345,8 @@ class Workspace:
 
     def _info(self, path: Path) -> RunInfo:
         record = _read_record(path / RUN_JSON, path.name)
-        for part in (f"{MODEL}/manifest.json", POINTS):
+        has_model = _has_model(record)
+        for part in ([f"{MODEL}/manifest.json"] if has_model else []) + [POINTS]:
             if not (path / part).is_file():
                 raise ModelNotFoundError(f"Run {path.name} is incomplete: {part} is missing.")
         ds = record.get("dataset") if isinstance(record.get("dataset"), dict) else {}
@@ -329,7 +357,7 @@ class Workspace:
             params=record.get("params") or {}, metrics=record.get("metrics") or {},
             fit_seconds=record.get("fit_seconds"), epochs_trained=record.get("epochs_trained"),
             cancelled=bool(record.get("cancelled", False)), history=record.get("history") or [],
-            dataset=ds)
+            dataset=ds, has_model=has_model)
 
     def _commit(self, record: dict[str, Any], write: Callable[[Path], None]) -> RunInfo:
         """Write a run in a hidden folder, then rename it to a free id; clean up on failure."""

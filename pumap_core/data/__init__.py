@@ -1,4 +1,5 @@
-"""Ingest: uploads (tables, zips of images) and built-in demos in, a validated :class:`Dataset` out.
+"""Ingest: uploads (tables, zips of images), built-in demos and synthetic maps in, a validated
+:class:`Dataset` out.
 
 Usable from plain Python; the app is one client of it.
 
@@ -19,12 +20,13 @@ from .dataset import Dataset
 from .demos import DEFAULT_DEMO, DEMOS, load_demo
 from .images import read_image_zip
 from .recipe import apply_recipe, apply_table_recipe
+from .synthetic import make_synthetic
 from .tables import TABLE_EXTENSIONS, prepare_table, read_table
 
 __all__ = [
     "DEFAULT_DEMO", "DEMOS", "Dataset", "MAX_UPLOAD_BYTES", "SUPPORTED_EXTENSIONS",
-    "apply_recipe", "apply_table_recipe", "load_demo", "load_upload", "prepare_table",
-    "read_image_zip", "read_table",
+    "apply_recipe", "apply_table_recipe", "load_demo", "load_upload", "make_synthetic",
+    "prepare_table", "read_image_zip", "read_table",
 ]
 
 SUPPORTED_EXTENSIONS = TABLE_EXTENSIONS + (".zip",)

@@ -8,7 +8,8 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from ..errors import InvalidDataError
+from ..errors import DataTypeError, InvalidDataError
+from ..thumbnails import Thumbnails
 
 DatasetKind = Literal["table", "images"]
 
@@ -35,8 +36,10 @@ class Dataset:
         Where the data came from.
     image_shape : tuple of int or None
         ``(height, width)`` or ``(height, width, 3)`` of the images behind each row of ``X``.
-    thumbnails : list of bytes or None
-        One small PNG per item (longest side 64 px), made once at ingest for hover previews.
+    thumbnails : Thumbnails or None
+        One small picture per item, fitted into a square cell (64, 32 or 16 px by the number of
+        items), made once at ingest for hover previews and atlas pages; ``thumbnails[i]`` gives
+        item i as PNG bytes.
     feature_names : list of str
         One name per column of ``X`` (one-hot columns are named ``"column=value"``).
     notes : list of str
@@ -55,7 +58,7 @@ class Dataset:
     label_name: str | None = None
     kind: DatasetKind = "table"
     image_shape: tuple[int, ...] | None = None
-    thumbnails: list[bytes] | None = None
+    thumbnails: Thumbnails | None = None
     feature_names: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     recipe: dict[str, Any] | None = None
@@ -71,6 +74,10 @@ class Dataset:
         if not np.isfinite(X).all():
             raise InvalidDataError(f"Dataset {self.name!r}: X contains NaN or infinite values.")
         n, d = X.shape
+        if self.thumbnails is not None and not isinstance(self.thumbnails, Thumbnails):
+            raise DataTypeError(f"Dataset {self.name!r}: thumbnails must be a Thumbnails stack, "
+                                f"not {type(self.thumbnails).__name__} (Thumbnails.from_pngs "
+                                "converts PNG bytes).")
         sizes = {"table": len(self.table),
                  "labels": None if self.labels is None else len(self.labels),
                  "thumbnails": None if self.thumbnails is None else len(self.thumbnails)}

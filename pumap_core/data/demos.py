@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from PIL import Image
 
 from ..errors import InvalidParameterError
+from ..thumbnails import Thumbnails, cell_for
 from .dataset import Dataset
-from .images import image_recipe, png_thumbnail
+from .images import image_recipe
 from .prepare import prepare_table
 
 #: Demo name → one-line description, in the order the app lists them.
@@ -54,9 +54,12 @@ def _digits() -> Dataset:
     bunch = load_digits()
     images = bunch.images / 16.0  # grey levels 0..16 → [0, 1], like pixels / 255 for uploads
     labels = bunch.target.astype(np.int64)
-    # 8×8 is too small to see on hover: png_thumbnail enlarges it ×8 with nearest neighbour.
-    thumbnails = [png_thumbnail(Image.fromarray(np.round(img * 255).astype(np.uint8)))
-                  for img in images]
+    # 8×8 is too small to see on hover: enlarged by a whole factor with nearest neighbour, as
+    # fit_image would do one by one (×8 into a 64 px cell), here for all digits at once.
+    cell = cell_for(len(images))
+    factor = cell // 8
+    grey = np.round(images * 255).astype(np.uint8)
+    thumbnails = Thumbnails(grey.repeat(factor, axis=1).repeat(factor, axis=2))
     table = pd.DataFrame({"label": labels, "index": np.arange(len(labels))})
     return Dataset(name="digits", X=images.reshape(len(images), -1).astype(np.float32),
                    table=table, labels=labels, label_name="label", kind="images",

@@ -13,6 +13,7 @@ import pandas as pd
 from PIL import Image, ImageOps
 
 from ..errors import InvalidDataError, InvalidParameterError
+from ..thumbnails import Thumbnails, cell_for, fit_image
 from ._common import MAX_UPLOAD_BYTES, MIN_ITEMS, check_upload, quoted_list
 from .dataset import Dataset
 
@@ -20,28 +21,7 @@ ImageMode = Literal["L", "RGB"]
 
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff")
 MAX_IMAGES = 100_000
-THUMBNAIL_SIDE = 64
 _MAX_SIDE = 512  # larger targets make X too wide for a kNN search anyway
-
-
-def png_thumbnail(image: Image.Image, max_side: int = THUMBNAIL_SIDE) -> bytes:
-    """Encode a small PNG whose longest side is at most ``max_side`` pixels.
-
-    Larger images are shrunk with LANCZOS, keeping their aspect ratio. Small ones (8×8 digits,
-    28×28 MNIST) are enlarged by a whole factor with nearest neighbour, so that each pixel stays a
-    crisp square and the preview is big enough to see.
-    """
-    thumb = image.copy()
-    longest = max(thumb.size)
-    if longest > max_side:
-        thumb.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
-    elif longest * 2 <= max_side:
-        factor = max_side // longest
-        thumb = thumb.resize((thumb.width * factor, thumb.height * factor),
-                             Image.Resampling.NEAREST)
-    buf = io.BytesIO()
-    thumb.save(buf, format="PNG")
-    return buf.getvalue()
 
 
 def read_image_zip(data: bytes, *, name: str, size: tuple[int, int] = (28, 28),
@@ -78,7 +58,9 @@ def read_image_zip(data: bytes, *, name: str, size: tuple[int, int] = (28, 28),
     -------
     Dataset
         ``kind="images"``, ``X`` of shape (n_images, height·width[·3]), ``image_shape``
-        ``(height, width)`` or ``(height, width, 3)``, one PNG thumbnail per image, and ``table``
+        ``(height, width)`` or ``(height, width, 3)``, a :class:`~pumap_core.thumbnails.Thumbnails`
+        stack (cell side from :func:`~pumap_core.thumbnails.cell_for`; small images enlarged by a
+        whole factor, crisp), and ``table``
         with ``file`` (path inside the zip), ``width`` and ``height`` (original size) and
         ``label`` when sub-folders exist. Its ``recipe`` (:func:`image_recipe`) records ``size``
         and ``mode``.
@@ -119,7 +101,9 @@ def read_image_zip(data: bytes, *, name: str, size: tuple[int, int] = (28, 28),
         height, width = int(size[0]), int(size[1])
         shape = (height, width) if mode == "L" else (height, width, 3)
         X = np.empty((len(entries), int(np.prod(shape))), np.float32)  # filled row by row
-        thumbs, files, dims, modes, bad = [], [], [], Counter(), []
+        cell = cell_for(len(entries))
+        thumbs: list[np.ndarray] = []
+        files, dims, modes, bad = [], [], Counter(), []
         for path, info in entries:
             try:
                 if info.file_size > max_bytes:
@@ -127,7 +111,7 @@ def read_image_zip(data: bytes, *, name: str, size: tuple[int, int] = (28, 28),
                 image, original_mode = _open(archive.read(info), mode)
                 resized = image.resize((width, height), Image.Resampling.LANCZOS)
                 X[len(files)] = np.asarray(resized, dtype=np.float32).reshape(-1) / 255.0
-                thumb = png_thumbnail(image)
+                thumb = fit_image(image, cell)
             except Exception:  # a damaged file can make any Pillow decoder raise anything
                 bad.append(path)
                 continue
@@ -162,7 +146,8 @@ def read_image_zip(data: bytes, *, name: str, size: tuple[int, int] = (28, 28),
         X = X[: len(files)].copy()  # release the rows reserved for skipped images
     return Dataset(name=name, X=X, table=table, labels=labels,
                    label_name=None if labels is None else "label", kind="images",
-                   image_shape=shape, thumbnails=thumbs, feature_names=_pixel_names(shape),
+                   image_shape=shape, thumbnails=Thumbnails.from_cells(thumbs),
+                   feature_names=_pixel_names(shape),
                    notes=notes, recipe=image_recipe((height, width), mode))
 
 

@@ -41,3 +41,20 @@ def test_bad_upload_shows_one_line_and_keeps_the_dataset(open_page, text_of, iri
     assert len(errors) == 1 and "\n" not in errors[0] and "Traceback" not in errors[0], errors
     assert at.session_state["dataset"] is iris
     assert any(s.value == "Loaded: iris" for s in at.subheader)
+
+
+def test_synthetic_map_is_kept_as_a_run_and_opened_in_explore(open_page, workspace, iris):
+    """The Create map button saves a map-only run, names it for Explore, and leaves the loaded
+    dataset alone (AppTest then runs the Explore page, rewritten separately: not checked here)."""
+    at = open_page("pages/data.py", session={"dataset": iris})
+    assert at.selectbox(key="data.synthetic.n").options == ["1,000", "10,000", "100,000",
+                                                            "1,000,000"]
+    at.selectbox(key="data.synthetic.n").set_value(1000)
+    at.radio(key="data.synthetic.kind").set_value("images")
+    at.button(key="data.synthetic.create").click().run()
+    runs = workspace.list_runs()
+    assert len(runs) == 1 and runs[0].has_model is False and runs[0].n_items == 1000
+    assert runs[0].dataset_name == "synthetic images 1k"
+    assert at.session_state["explore.run_id"] == runs[0].id
+    assert at.session_state["dataset"] is iris
+    assert workspace.load_run(runs[0].id).thumbnails.cell == 64

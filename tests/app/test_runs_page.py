@@ -207,3 +207,23 @@ def test_runs_table_has_every_column(saved_run):
     assert list(frame.columns) == ["name", "dataset", "items", "created", "epochs",
                                    "fit seconds", "trustworthiness", "5-NN accuracy",
                                    "cancelled", "problem", "id"]
+
+
+def test_a_generated_map_is_listed_compared_and_cannot_embed(open_page, text_of, workspace,
+                                                             saved_run):
+    from pumap_core.data import make_synthetic
+
+    generated = workspace.save_map(*make_synthetic(1000, kind="images"), name="glyphs")
+    at = open_page(PAGE)
+    assert not at.exception and not at.error
+    assert at.multiselect(key="runs.selected").value == [generated.id]  # the newest run
+    at.multiselect(key="runs.selected").set_value([generated.id, saved_run.id]).run()
+    assert not at.exception and not at.error
+    assert len(at.get("plotly_chart")) == 3  # loss curves (one empty) + two small maps
+    assert not at.button(key=f"runs.rename.{generated.id}").disabled
+    assert at.selectbox(key="runs.embed_run").value == generated.id
+    assert any(t.startswith("This map was generated, not trained") for t in text_of(at.info))
+    assert not any(u.key == "runs.embed_upload" for u in at.get("file_uploader"))
+    at.selectbox(key="runs.embed_run").set_value(saved_run.id).run()  # a trained one can
+    assert not at.exception
+    assert any(u.key == "runs.embed_upload" for u in at.get("file_uploader"))

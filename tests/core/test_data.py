@@ -228,7 +228,10 @@ def test_top_level_images_have_no_labels_and_size_is_height_width():
     ds = read_image_zip(zip_bytes(files), name="flat.zip", size=(10, 20))
     assert ds.labels is None and "label" not in ds.table and ds.image_shape == (10, 20)
     np.testing.assert_allclose(ds.X[1], 60 / 255, atol=1e-6)
-    assert png_size(ds.thumbnails[0]) == (60, 60)  # 30 px enlarged ×2, nearest neighbour
+    # 30 px enlarged ×2 with nearest neighbour, centred in the 64 px cell with a black margin
+    assert ds.thumbnails.cell == 64 and png_size(ds.thumbnails[0]) == (64, 64)
+    cell = ds.thumbnails.pixels[1]
+    assert (cell[2:62, 2:62] == 60).all() and cell[:2].max() == cell[62:].max() == 0
 
 
 def test_mixed_modes_are_converted_with_a_note():

@@ -19,6 +19,8 @@ from pumap_core.errors import (InvalidDataError, InvalidParameterError, ModelFil
 from pumap_core._run_files import points_frame
 from pumap_core.workspace import Run, RunInfo, Workspace
 
+from files import zip_bytes
+
 N = 200
 
 
@@ -26,7 +28,7 @@ N = 200
 def digits200():
     ds = load_demo("digits")
     return dataclasses.replace(ds, X=ds.X[:N], table=ds.table.iloc[:N], labels=ds.labels[:N],
-                               thumbnails=ds.thumbnails[:N])
+                               thumbnails=ds.thumbnails.take(slice(0, N)))
 
 
 @pytest.fixture(scope="module")
@@ -78,14 +80,15 @@ def test_save_list_load_round_trip(ws, estimator, digits200):
     assert record["dataset"]["image_shape"] == [8, 8]
     assert len(record["dataset"]["feature_names"]) == 64
     assert sorted(p.name for p in info.path.iterdir()) == [
-        "model", "points.parquet", "run.json", "thumbnails.zip"]
+        "model", "points.parquet", "run.json", "thumbnails.npy"]
 
     run = ws.load_run(info.id)
     assert isinstance(run, Run) and run.id == info.id
     assert list(run.points.columns) == ["x", "y", "label", "index"]  # table's label not repeated
     np.testing.assert_array_equal(run.embedding, estimator.embedding_)
     np.testing.assert_array_equal(run.points["label"], digits200.labels)
-    assert run.thumbnails == digits200.thumbnails
+    assert run.thumbnails == digits200.thumbnails and run.has_model
+    assert isinstance(run.thumbnails.pixels, np.memmap)  # read from disk only when drawn
     model = run.estimator()
     assert run.estimator() is model  # loaded once
     np.testing.assert_allclose(model.transform(digits200.X), estimator.transform(digits200.X),
@@ -169,14 +172,36 @@ def test_broken_run_folders_are_listed_with_an_error(ws, estimator, digits200):
 
 def test_damaged_points_or_thumbnails_give_clear_errors(ws, estimator, digits200):
     info = ws.save_run(estimator, digits200, metrics={})
-    (info.path / "thumbnails.zip").write_bytes(b"garbage")
+    (info.path / "thumbnails.npy").write_bytes(b"garbage")
     with pytest.raises(ModelFileError) as err:
         ws.load_run(info.id)
-    assert "thumbnails.zip" in one_line(err)
+    assert "thumbnails.npy" in one_line(err)
     (info.path / "points.parquet").write_bytes(b"garbage")
     with pytest.raises(ModelFileError) as err:
         ws.load_run(info.id)
     assert "points.parquet" in one_line(err)
+
+
+def test_a_run_saved_with_a_thumbnails_zip_still_loads(ws, tmp_path, estimator, digits200):
+    """Runs written before thumbnails.npy keep one PNG per item, "{i}.png", in thumbnails.zip:
+    they load (converted on the fly, not rewritten) and survive an export and an import."""
+    info = ws.save_run(estimator, digits200, metrics={})
+    (info.path / "thumbnails.npy").unlink()
+    (info.path / "thumbnails.zip").write_bytes(zip_bytes(
+        {f"{i}.png": digits200.thumbnails[i] for i in range(N)}))
+    run = ws.load_run(info.id)
+    assert run.thumbnails == digits200.thumbnails  # the same 64 px PNGs give the same pixels
+    assert not (info.path / "thumbnails.npy").exists()
+
+    other = Workspace(tmp_path / "other")
+    imported = other.import_zip(ws.export_zip(info.id))
+    assert (imported.path / "thumbnails.zip").is_file()
+    assert other.load_run(imported.id).thumbnails == digits200.thumbnails
+
+    (info.path / "thumbnails.zip").write_bytes(zip_bytes({"0.png": digits200.thumbnails[0]}))
+    with pytest.raises(ModelFileError) as err:
+        ws.load_run(info.id)
+    assert "thumbnails.zip" in one_line(err) and "damaged" in one_line(err)
 
 
 @pytest.mark.parametrize("run_id", ["..", "../outside", "/etc", "a/b", ".hidden", "", None,
@@ -211,7 +236,7 @@ def test_export_import_round_trip(exported, tmp_path, digits200):
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         names = set(zf.namelist())
         csv = pd.read_csv(io.BytesIO(zf.read("points.csv")))
-    assert {"run.json", "points.parquet", "points.csv", "thumbnails.zip",
+    assert {"run.json", "points.parquet", "points.csv", "thumbnails.npy",
             "model/manifest.json", "model/encoder.keras"} <= names
     assert len(csv) == N and list(csv.columns[:2]) == ["x", "y"]
 
@@ -266,6 +291,12 @@ def with_changes(data, changes):
     return rezip(files)
 
 
+def npy_bytes(array):
+    buf = io.BytesIO()
+    np.save(buf, array, allow_pickle=False)
+    return buf.getvalue()
+
+
 def _newer(data):
     record = json.loads(members(data)["run.json"])
     record["schema_version"] = 99
@@ -303,8 +334,10 @@ HOSTILE = {
     "tampered encoder": (lambda d: with_changes(d, {"model/encoder.keras": b"PK not keras"}),
                          "checksum"),
     "damaged points": (lambda d: with_changes(d, {"points.parquet": b"junk"}), "points"),
-    "damaged thumbnails": (lambda d: with_changes(d, {"thumbnails.zip": b"junk"}),
+    "damaged thumbnails": (lambda d: with_changes(d, {"thumbnails.npy": b"junk"}),
                            "thumbnails"),
+    "too few thumbnails": (lambda d: with_changes(d, {"thumbnails.npy": npy_bytes(
+        np.zeros((3, 64, 64), np.uint8))}), "3 thumbnails"),
     "too many entries": (lambda d: rezip({f"f{i}": b"" for i in range(1500)}), "entries"),
 }
 
