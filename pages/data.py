@@ -14,6 +14,9 @@ from studio import state
 from studio.errors import user_errors
 from studio.preview import show_dataset
 from studio.synthetic_view import synthetic_section
+from studio.routing import ensure_app_navigation
+
+ensure_app_navigation()
 
 TABLE_TYPES = ["csv", "tsv", "txt", "parquet", "xlsx", "xls"]
 # Largest accepted upload, configurable for big installations (PUMAP_MAX_UPLOAD_MB).

@@ -198,7 +198,7 @@ class MapRaster:
             layers = [tf.dynspread(img, threshold=0.5, max_px=2) for img in layers]
         arrays = [img.to_numpy().view(np.uint8).reshape(view.height, view.width, 4)
                   for img in layers]
-        rgba = arrays[0] if emphasis is None else _over(arrays[1], arrays[0], base_alpha=0.18)
+        rgba = arrays[0] if emphasis is None else _over(arrays[1], arrays[0], base_alpha=0.3)
         return rgba[::-1]  # datashader's row 0 is the bottom (lowest y)
 
     def png(self, view: View, colouring: Colouring, **kwargs: Any) -> bytes:

@@ -52,7 +52,8 @@ def test_demo_train_explore_select_download(streamlit_server, page, artifacts, t
     # the tooltip follows the cursor's path: wait until it shows the point under it
     frame.locator(f'#tip[data-index="{target}"]').wait_for(state="visible", timeout=5_000)
     assert f"row</b>: {target}" in tip.inner_html() or f"row: {target}" in tip.inner_text()
-    assert "atlas_" in frame.locator("#tip .thumb").evaluate(
+    frame.locator("#tip[data-thumb]").wait_for(state="attached", timeout=5_000)
+    assert "t_" in frame.locator("#tip .thumb").evaluate(
         "el => getComputedStyle(el).backgroundImage")
     page.screenshot(path=str(artifacts / "app_hover.png"))
 
