@@ -76,7 +76,7 @@ def test_emphasis_fades_the_other_points(two_blobs):
     chosen = np.flatnonzero(codes == 1)
     emph = raster.rgba(view, colouring, emphasis=chosen, emphasis_key="blue")
     faded = emph[50:, :50, 3][plain[50:, :50, 3] > 0]
-    assert faded.max() < 0.3 * plain[50:, :50, 3].max(), "unselected points must be faded"
+    assert faded.max() <= 0.35 * plain[50:, :50, 3].max(), "unselected points must be faded"
     assert emph[:50, 50:, 3].max() >= 160, "selected points stay strong"
 
 
