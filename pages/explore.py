@@ -49,7 +49,7 @@ if run is None:
 link = st.session_state.get("explore.link") or {}
 link = link if link.get("run") == run_id else {}
 columns = data_columns(run.points)
-choices = filter_choices(run.points)
+choices = filter_choices(run)
 if link and "explore.color" not in st.session_state:
     if link.get("color") in columns:
         st.session_state["explore.color"] = link["color"]

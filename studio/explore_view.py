@@ -20,6 +20,7 @@ MAX_FILTER_VALUES = 200
 GALLERY = 60
 TABLE_ROWS = 5_000  # rows shown in the selection table (the export has them all)
 _SEARCH = "explore.search_cache"
+_CHOICES = "explore.filter_choices"
 
 
 def data_columns(points: pd.DataFrame) -> list[str]:
@@ -51,14 +52,22 @@ def color_spec(values: pd.Series, mode: str) -> tuple[pd.Series, str]:
     return values, "categorical"
 
 
-def filter_choices(points: pd.DataFrame) -> dict[str, list[str]]:
-    """Columns with few distinct values, and their values (as text), for the value filter."""
-    out = {}
+def filter_choices(run: Run) -> dict[str, list[str]]:
+    """Columns with few distinct values, and their values (as text), for the value filter.
+
+    Kept for the run on screen: counting distinct values of a million rows takes a second,
+    and every zoom is a rerun.
+    """
+    cached = st.session_state.get(_CHOICES)
+    if cached is not None and cached[0] == run.id:
+        return cached[1]
+    points, out = run.points, {}
     for col in data_columns(points):
         s = points[col]
         if s.nunique(dropna=True) <= MAX_FILTER_VALUES:
             out[col] = sorted(s.dropna().astype(str).unique().tolist(),
                               key=lambda v: (len(v), v))
+    st.session_state[_CHOICES] = (run.id, out)
     return out
 
 

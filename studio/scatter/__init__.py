@@ -129,8 +129,6 @@ def scatter_map(
     from pumap_core.render import extent
 
     ext = list(extent(xs, ys))
-    xy = np.empty((n, 2), np.float32)
-    xy[:, 0], xy[:, 1] = xs, ys
     colors = _colours(data_id, color, color_mode, color_key, n)
     color_arg: dict[str, Any] = {"mode": colors["mode"], "categories": colors["categories"],
                                  "palette": list(palette), "colorscale": colorscale,
@@ -143,7 +141,7 @@ def scatter_map(
         None if highlight is None or not len(highlight) else np.asarray(highlight, np.int64))
     args: dict[str, Any] = {
         "view": view, "n": n, "revision": data_id, "extent": ext,
-        "coords": publish_array(f"xy_{data_id}.bin", xy, "f4"),
+        "coords": publish_array(f"xy_{data_id}.bin", np.column_stack([xs, ys]), "f4"),
         "color": color_arg,
         "hover": publish_hover(data_id, hover) if hover is not None else None,
         "atlas": publish_thumbnails(data_id, thumbnails) if thumbnails is not None else None,
