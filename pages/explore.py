@@ -34,8 +34,9 @@ if not st.session_state.get("explore.url_applied"):
         st.session_state["explore.link"] = url
 names = {r.id: f"{r.name} — {r.dataset_name}, {r.n_items:,} items" for r in runs}
 current = state.get(state.RUN_ID)
-run_id = st.selectbox("Run", ids, index=ids.index(current) if current in ids else 0,
-                      format_func=names.get, key="explore.run",
+if st.session_state.get("explore.run") not in ids:  # first visit, or its run was deleted
+    st.session_state["explore.run"] = current if current in ids else ids[0]
+run_id = st.selectbox("Run", ids, format_func=names.get, key="explore.run",
                       help="Every training is kept as a run; pick which map to explore.")
 state.put(state.RUN_ID, run_id)
 
@@ -50,14 +51,16 @@ link = st.session_state.get("explore.link") or {}
 link = link if link.get("run") == run_id else {}
 columns = data_columns(run.points)
 choices = filter_choices(run)
-if link and "explore.color" not in st.session_state:
-    if link.get("color") in columns:
-        st.session_state["explore.color"] = link["color"]
-    st.session_state["explore.query"] = link.get("q", "")
+if st.session_state.get("explore.color") not in (columns or ["(none)"]):
+    linked = link.get("color")
+    st.session_state["explore.color"] = (linked if linked in columns else
+                                         "label" if "label" in columns else
+                                         (columns or ["(none)"])[0])
+    if link:
+        st.session_state["explore.query"] = link.get("q", "")
 
 c1, c2, c3 = st.columns([2, 1, 1])
-default = columns.index("label") if "label" in columns else 0
-color_col = c1.selectbox("Colour by", columns or ["(none)"], index=default, key="explore.color",
+color_col = c1.selectbox("Colour by", columns or ["(none)"], key="explore.color",
                          help="Categories get distinct colours; numbers with many values get a "
                               "colour scale.")
 mode = c2.selectbox("Colours", ["auto", "categorical", "continuous"], key="explore.color_mode",
