@@ -151,7 +151,7 @@ def _loneliest(px, py):
 
 def test_raster_view_hover_select_and_zoom(streamlit_server, page, artifacts):
     """Above the threshold the map is a datashader image: hover still finds any point (and
-    its thumbnail), a box selects the points inside it, a zoom re-renders the image."""
+    its thumbnail), a box or a lasso selects the points inside it, a zoom re-renders it."""
     url = streamlit_server(APP)
     handle, frame = _open_map(page, url + "?n=150000")
     assert frame.evaluate("document.body.dataset.view") == "raster"
@@ -193,3 +193,21 @@ def test_raster_view_hover_select_and_zoom(streamlit_server, page, artifacts):
     frame.wait_for_function(f"document.body.dataset.raster !== {json.dumps(shown)}",
                             timeout=20_000)
     page.screenshot(path=str(artifacts / "raster_zoom.png"))
+
+    # -- lasso (tool bar): the points inside the drawn polygon are selected
+    frame.locator('.modebar-btn[data-title="Lasso Select"]').first.click()
+    px, py, _ = _positions(handle, frame)  # after the zoom
+    centre = np.array([cx, cy])
+    poly = centre + np.array([[-40, -40], [40, -40], [40, 40], [-40, 40], [-40, -40]])
+    page.mouse.move(*poly[0])
+    page.mouse.down()
+    for a, b in zip(poly[:-1], poly[1:]):
+        for t in np.linspace(0, 1, 6)[1:]:
+            page.mouse.move(*(a + (b - a) * t))
+    page.mouse.up()
+    lasso = _wait_event(page, "select", after_seq=zoom["seq"], timeout=40)
+    assert lasso["spec"]["type"] == "lasso"
+    sel = set(lasso["selection"])
+    near = lambda m: set(np.flatnonzero((abs(px - cx) < 40 - m)  # noqa: E731
+                                        & (abs(py - cy) < 40 - m)).tolist())
+    assert near(3) <= sel <= near(-3) and len(sel) > 100
