@@ -99,7 +99,8 @@ if link:
         link.get("sel"))}
 x, y = run.points["x"].to_numpy(), run.points["y"].to_numpy()
 event = scatter_map(x, y, key=map_key, data_id=run.id, color=colors, color_mode=color_mode,
-                    color_key=f"{color_col}|{mode}", hover=run.points[hover_cols],
+                    color_key=f"{color_col}|{mode}",
+                    hover=run.points, hover_columns=hover_cols,
                     thumbnails=run.thumbnails, highlight=highlight, initial=initial,
                     palette=palette, colorscale=scale, height=620)
 big = len(x) > RASTER_THRESHOLD

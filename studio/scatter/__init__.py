@@ -61,6 +61,7 @@ def scatter_map(
     color_mode: str = "categorical",
     color_key: str = "",
     hover: "pd.DataFrame | None" = None,
+    hover_columns: Sequence[str] | None = None,
     thumbnails: "Thumbnails | None" = None,
     highlight: Sequence[int] | None = None,
     view: str = "auto",
@@ -89,7 +90,7 @@ def scatter_map(
     color_key : str
         Names the colour column: encoded colours and raster aggregates are cached by it.
     hover : DataFrame with n rows, optional
-        Columns listed in the tooltip (as text).
+        Values listed in the tooltip (as text): ``hover_columns`` of it, by default all.
     thumbnails : Thumbnails, optional
         One image per point, shown in the tooltip.
     highlight : array-like of int, optional
@@ -143,7 +144,8 @@ def scatter_map(
         "view": view, "n": n, "revision": data_id, "extent": ext,
         "coords": publish_array(f"xy_{data_id}.bin", np.column_stack([xs, ys]), "f4"),
         "color": color_arg,
-        "hover": publish_hover(data_id, hover) if hover is not None else None,
+        "hover": (publish_hover(data_id, hover, hover_columns) if hover is not None
+                  else None),
         "atlas": publish_thumbnails(data_id, thumbnails) if thumbnails is not None else None,
         "spec": spec,
         "shape": spec if spec and spec.get("type") in ("box", "lasso") else None,

@@ -18,6 +18,7 @@ import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Callable
 
 import numpy as np
@@ -77,11 +78,15 @@ def in_background(job_key: str, job: Callable[[], None]) -> None:
     _BACKGROUND.submit(run)
 
 
-def publish_hover(data_id: str, frame: "pd.DataFrame") -> dict[str, Any] | None:
-    """Hover rows (every column as text) in chunks of :data:`HOVER_CHUNK` rows."""
-    if frame is None or frame.shape[1] == 0:
+def publish_hover(data_id: str, frame: "pd.DataFrame",
+                  columns: "Sequence[str] | None" = None) -> dict[str, Any] | None:
+    """Rows of ``frame`` (``columns`` only, as text) in chunks of :data:`HOVER_CHUNK` rows.
+
+    ``frame`` is sliced chunk by chunk: selecting the columns first would copy a million rows.
+    """
+    columns = [str(c) for c in (frame.columns if columns is None else columns)]
+    if not columns:
         return None
-    columns = [str(c) for c in frame.columns]
     prefix = f"h_{data_id}_{short_hash(*columns)}_"
     folder = served_dir()
 
@@ -90,7 +95,7 @@ def publish_hover(data_id: str, frame: "pd.DataFrame") -> dict[str, Any] | None:
             path = folder / f"{prefix}{k}.json"
             if path.is_file():
                 continue
-            part = frame.iloc[start:start + HOVER_CHUNK]
+            part = frame.iloc[start:start + HOVER_CHUNK][columns]
             text = part.astype(str).apply(lambda col: col.str.slice(0, 60)).to_numpy().tolist()
             write_atomic(path, json.dumps(text, ensure_ascii=False,
                                           separators=(",", ":")).encode())
