@@ -78,6 +78,11 @@ class ParametricUMAP(TransformerMixin, BaseEstimator):
         Threads for the neighbour search (1 when ``random_state`` is set, for reproducibility).
     low_memory : bool, default True
         NN-descent's low-memory mode for large data.
+    init : {"spectral", "pca", "random"} or array of shape (n_samples, n_components)
+        Warm start before UMAP training (umap-learn accepts ``init`` and ignores it here): the
+        network first regresses for 200 steps onto the spectral layout of the graph, the first
+        principal components of ``X``, or the given positions (centred and rescaled, aspect
+        kept); "random" skips it. Default "spectral" (see benchmarks/RESULTS.md).
 
     Attributes
     ----------
@@ -104,7 +109,8 @@ class ParametricUMAP(TransformerMixin, BaseEstimator):
                  parametric_reconstruction: bool = False, autoencoder_loss: bool = False,
                  reconstruction_validation: Any = None,
                  global_correlation_loss_weight: float = 0.0,
-                 landmark_loss_fn: Any = None, landmark_loss_weight: float = 1.0) -> None:
+                 landmark_loss_fn: Any = None, landmark_loss_weight: float = 1.0,
+                 init: Any = "spectral") -> None:
         self.n_neighbors = n_neighbors
         self.n_components = n_components
         self.metric = metric
@@ -134,6 +140,7 @@ class ParametricUMAP(TransformerMixin, BaseEstimator):
         self.global_correlation_loss_weight = global_correlation_loss_weight
         self.landmark_loss_fn = landmark_loss_fn
         self.landmark_loss_weight = landmark_loss_weight
+        self.init = init
 
     # -- listeners and cancel -------------------------------------------------------------
     def add_listener(self, listener: Listener) -> None:
@@ -202,7 +209,7 @@ class ParametricUMAP(TransformerMixin, BaseEstimator):
         encoder, result = fit_network(
             X, graph, encoder=self.encoder, item_shape=item_shape, n_components=self.n_components,
             a=a, b=b, config=cfg.training, rng=rng, emit=self._emit, cancel=cancel,
-            optimizer=self.optimizer, keras_fit_kwargs=self.keras_fit_kwargs)
+            optimizer=self.optimizer, keras_fit_kwargs=self.keras_fit_kwargs, init=cfg.init)
 
         from .model import EmbeddingModel
 

@@ -23,10 +23,34 @@ _LATER = {  # umap-learn features that a later version adds, with their "off" va
 }
 
 
+INIT_MODES = ("spectral", "pca", "random")  # the warm starts of training.fit.initial_layout
+
+
 @dataclass(frozen=True)
 class FitConfig:
     metric: str
     training: TrainingConfig
+    init: Any = "spectral"  # one of INIT_MODES or a float32 array (n_samples, n_components)
+
+
+def _check_init(est: Any) -> Any:
+    """``init`` as a mode name or a finite float32 array with n_components columns."""
+    init = est.init
+    if isinstance(init, str) and init in INIT_MODES:
+        return init
+    message = (f"init must be 'spectral', 'pca', 'random' or an array of shape (n_samples, "
+               f"n_components={est.n_components}), got ")
+    if isinstance(init, str) or init is None or np.isscalar(init):
+        raise InvalidParameterError(message + f"{init!r}.")
+    try:
+        array = np.asarray(init, dtype=np.float32)
+    except (TypeError, ValueError):
+        raise InvalidParameterError(message + f"a {type(init).__name__}.") from None
+    if array.ndim != 2 or array.shape[1] != est.n_components:
+        raise InvalidParameterError(message + f"an array of shape {array.shape}.")
+    if not np.isfinite(array).all():
+        raise InvalidParameterError(message + "an array with NaN or infinite values.")
+    return array
 
 
 def _number(est: Any, name: str, *, low: float, high: float = np.inf, integer: bool = False,
@@ -73,7 +97,8 @@ def validate(est: Any, *, landmark_positions: Any = None, y: Any = None) -> FitC
         _number(est, "batch_size", low=1, integer=True)
     if est.keras_fit_kwargs is not None and not isinstance(est.keras_fit_kwargs, dict):
         raise InvalidParameterError("keras_fit_kwargs must be a dict of keras fit() arguments.")
-    return FitConfig(metric=canonical_metric(est.metric), training=TrainingConfig(
+    init = _check_init(est)
+    return FitConfig(metric=canonical_metric(est.metric), init=init, training=TrainingConfig(
         n_epochs=est.n_training_epochs, batch_size=est.batch_size,
         negative_sample_rate=int(est.negative_sample_rate),
         repulsion_strength=float(est.repulsion_strength),
@@ -82,6 +107,11 @@ def validate(est: Any, *, landmark_positions: Any = None, y: Any = None) -> FitC
 
 
 def check_against_data(est: Any, n_samples: int) -> None:
+    init = getattr(est, "init", "spectral")
+    if not isinstance(init, str) and len(init) != n_samples:
+        raise InvalidParameterError(
+            f"init has {len(init)} rows but the data have {n_samples}; pass one starting "
+            "position per row, or init='spectral'.")
     if est.n_neighbors >= n_samples:
         raise InvalidParameterError(
             f"n_neighbors ({est.n_neighbors}) must be smaller than the number of rows "
@@ -119,6 +149,8 @@ def to_manifest(est: Any) -> dict[str, Any]:
             out[name] = None if value is None else keras.optimizers.serialize(value)
         elif name == "keras_fit_kwargs":
             out[name] = {k: v for k, v in (value or {}).items() if _jsonable(v)} or None
+        elif name == "init" and not isinstance(value, str):
+            out[name] = "array"  # positions for one training set: not kept
         elif name == "random_state":
             out[name] = value if value is None or isinstance(value, numbers.Integral) else "generator"
         elif _jsonable(value):
@@ -140,6 +172,8 @@ def from_manifest(cls: type, manifest: dict[str, Any], encoder: Any) -> Any:
     params["encoder"] = encoder if saved.get("encoder") == "custom" else None
     if params.get("optimizer") is not None:
         params["optimizer"] = keras.optimizers.deserialize(params["optimizer"])
+    if params.get("init") == "array":  # the array was not saved: a refit uses the default
+        params.pop("init")
     if params.get("random_state") == "generator":
         params["random_state"] = None
     if params.get("dims") is not None:

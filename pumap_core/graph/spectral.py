@@ -21,6 +21,30 @@ def _pca_layout(X: np.ndarray, dim: int) -> np.ndarray:
     return out
 
 
+def pca_layout(X: np.ndarray, dim: int, seed: int) -> np.ndarray:
+    """The first ``dim`` principal components of ``X``, centred, in units of the first one's std.
+
+    Unlike :func:`spectral_layout` the axes are not standardised one by one: the ratio of their
+    spreads is the data's, which is what a PCA start is for (global structure).
+
+    Returns
+    -------
+    float32 array of shape (n_samples, dim); columns beyond the number of features are zero.
+    """
+    from sklearn.utils.extmath import randomized_svd
+
+    X = np.asarray(X, dtype=np.float32)
+    mean = X.mean(axis=0, dtype=np.float64).astype(np.float32)
+    rows = X if len(X) <= 20000 else X[np.random.default_rng(seed).choice(len(X), 20000,
+                                                                          replace=False)]
+    k = min(dim, *rows.shape)
+    _, _, vt = randomized_svd(rows - mean, k, n_iter=4, random_state=seed)
+    out = np.zeros((len(X), dim), dtype=np.float32)
+    out[:, :k] = (X - mean) @ vt.T
+    std = float(out[:, 0].std())
+    return out / (std if std > 0 else 1.0)
+
+
 def spectral_layout(graph: scipy.sparse.csr_matrix, dim: int, X: np.ndarray,
                     seed: int) -> np.ndarray:
     """Eigenvectors 1..dim of the normalised Laplacian, standardised per axis.

@@ -1,4 +1,4 @@
-"""From a fuzzy graph to a trained encoder: projection, spectral warm start, UMAP training."""
+"""From a fuzzy graph to a trained encoder: projection, warm start (``init``), UMAP training."""
 
 from __future__ import annotations
 
@@ -9,16 +9,17 @@ import keras
 import numpy as np
 
 from ..graph import FuzzyGraph
-from ..graph.spectral import spectral_layout
+from ..graph.spectral import pca_layout, spectral_layout
 from .events import Event
 from .networks import check_encoder, copy_encoder, default_encoder
 from .projection import fit_projection, fold_projection
 from .config import TrainingConfig
 from .trainer import TrainResult, train
 
-# Warm start: the network first regresses onto the graph's spectral layout (scaled to a
-# standard deviation of INIT_SCALE, about UMAP's natural spread), which untangles the map
-# before the UMAP loss refines it; measured in benchmarks/RESULTS.md.
+# Warm start (init="spectral", the default): the network first regresses onto the graph's
+# spectral layout (each axis scaled to a standard deviation of INIT_SCALE, about UMAP's natural
+# spread), which untangles the map before the UMAP loss refines it; init="pca" regresses onto
+# the principal components instead, init="random" skips it. Measured in benchmarks/RESULTS.md.
 INIT_STEPS = 200
 INIT_BATCH = 1024
 INIT_SCALE = 3.0
@@ -42,11 +43,43 @@ class _LayoutBatches(keras.utils.PyDataset):
 
 def warm_start(net: keras.Model, X: np.ndarray, layout: np.ndarray, item_shape: tuple[int, ...],
                rng: np.random.Generator) -> None:
-    """Fit ``net`` to ``layout * INIT_SCALE`` with a few hundred steps of mean squared error."""
+    """Fit ``net`` to ``layout`` (n_samples, n_components) with INIT_STEPS steps of MSE."""
     schedule = keras.optimizers.schedules.CosineDecay(1e-2, INIT_STEPS, alpha=0.05)
     net.compile(optimizer=keras.optimizers.Adam(schedule), loss="mse", jit_compile="auto")
-    batches = _LayoutBatches(X, layout * INIT_SCALE, item_shape, rng, INIT_STEPS)
+    batches = _LayoutBatches(X, layout, item_shape, rng, INIT_STEPS)
     net.fit(batches, epochs=1, verbose=0)
+
+
+def _widest_axis_scaled(layout: np.ndarray) -> np.ndarray:
+    """Centre ``layout`` and scale it so its widest axis has std INIT_SCALE (aspect kept)."""
+    layout = np.asarray(layout, dtype=np.float32)
+    layout = layout - layout.mean(axis=0)
+    widest = float(layout.std(axis=0).max())
+    return layout * (INIT_SCALE / widest if widest > 0 else 1.0)
+
+
+def initial_layout(init: str | np.ndarray, graph: FuzzyGraph, X: np.ndarray,
+                   n_components: int, seed: int) -> np.ndarray | None:
+    """The positions the network regresses onto before UMAP training, or None (no warm start).
+
+    Parameters
+    ----------
+    init : "spectral", "pca", "random" or array of shape (n_samples, n_components)
+        An array is centred and scaled like the PCA layout (its aspect ratio is kept), as
+        umap-learn rescales an ``init`` array before optimising it.
+    X : array of shape (n_samples, n_features), the rows the network is trained on.
+
+    Returns
+    -------
+    float32 array of shape (n_samples, n_components), or None for ``"random"``.
+    """
+    if isinstance(init, str):
+        if init == "random":
+            return None
+        if init == "pca":
+            return _widest_axis_scaled(pca_layout(X, n_components, seed))
+        return spectral_layout(graph.graph, n_components, X, seed) * INIT_SCALE
+    return _widest_axis_scaled(init)
 
 
 def fit_network(X: np.ndarray, graph: FuzzyGraph, *, encoder: keras.Model | None,
@@ -55,12 +88,14 @@ def fit_network(X: np.ndarray, graph: FuzzyGraph, *, encoder: keras.Model | None
                 emit: Callable[[Event], None], cancel: threading.Event,
                 optimizer: keras.optimizers.Optimizer | None = None,
                 keras_fit_kwargs: dict[str, Any] | None = None,
+                init: str | np.ndarray = "spectral",
                 ) -> tuple[keras.Model, TrainResult]:
     """Train a network that maps rows of ``X`` to an embedding of ``graph``.
 
     With ``encoder=None`` the default MLP is built (seeded from ``rng``) and, for wide data,
     trained on principal-component inputs then folded back (see :mod:`.projection`); otherwise
-    a copy of the user's encoder is trained, leaving the user's object untouched.
+    a copy of the user's encoder is trained, leaving the user's object untouched. ``init``
+    chooses the warm start (see :func:`initial_layout`).
     """
     seed = int(rng.integers(2**31 - 1))
     projection = None
@@ -78,8 +113,9 @@ def fit_network(X: np.ndarray, graph: FuzzyGraph, *, encoder: keras.Model | None
         X_train, shape, net = X, item_shape, final
 
     if not cancel.is_set():
-        layout = spectral_layout(graph.graph, n_components, X_train, seed)
-        warm_start(net, X_train, layout, shape, rng)
+        layout = initial_layout(init, graph, X_train, n_components, seed)
+        if layout is not None:
+            warm_start(net, X_train, layout, shape, rng)
     result = train(net, X_train, graph, a=a, b=b, item_shape=shape, config=config, rng=rng,
                    emit=emit, cancel=cancel, optimizer=optimizer,
                    keras_fit_kwargs=keras_fit_kwargs)
