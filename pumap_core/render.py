@@ -8,8 +8,8 @@ different cost (HoloViz's advice, followed here):
    per category (``count_cat``), per pixel (``count``) or averaging a value (``mean``). This
    touches every point (~40 ms for 1M on one core) and is cached per (view, colour column).
 2. **shade**: turn the grid into RGBA with a colour key or colour map (``eq_hist`` for counts,
-   so that dense cores and sparse outliers are both visible). Cheap; changing only the colour
-   map re-shades the cached aggregate.
+   so that dense cores and sparse outliers are both visible). Cheap (numpy, :mod:`.shading`);
+   changing only the colour map re-shades the cached aggregate.
 
 Selections are resolved here too (:func:`rows_in_box`, :func:`rows_in_lasso`), so that a box or
 lasso drawn on an image of a million points becomes row numbers without the browser having to
@@ -187,18 +187,14 @@ class MapRaster:
         ``emphasis``: rows drawn at full strength over the other points, which are faded
         (a selection or search matches). ``emphasis_key`` must change when the rows do.
         """
-        layers = [self._shade(self.aggregate(view, colouring), colouring)]
+        aggs = [self.aggregate(view, colouring)]
         if emphasis is not None:
-            layers.append(self._shade(self.aggregate(view, colouring, emphasis, emphasis_key),
-                                      colouring, min_alpha=160))
+            aggs.append(self.aggregate(view, colouring, emphasis, emphasis_key))
+        layers = [_shade(agg, colouring, min_alpha=60 if k == 0 else 160)
+                  for k, agg in enumerate(aggs)]
         if spread:
-            import datashader.transfer_functions as tf
-
-            # Isolated points (zoomed in, sparse halo) would be single pixels: grow them a little.
-            layers = [tf.dynspread(img, threshold=0.5, max_px=2) for img in layers]
-        arrays = [img.to_numpy().view(np.uint8).reshape(view.height, view.width, 4)
-                  for img in layers]
-        rgba = arrays[0] if emphasis is None else _over(arrays[1], arrays[0], base_alpha=0.3)
+            layers = [_dynspread(img, agg) for img, agg in zip(layers, aggs)]
+        rgba = layers[0] if emphasis is None else _over(layers[1], layers[0], base_alpha=0.3)
         return rgba[::-1]  # datashader's row 0 is the bottom (lowest y)
 
     def png(self, view: View, colouring: Colouring, **kwargs: Any) -> bytes:
@@ -210,17 +206,27 @@ class MapRaster:
             buf, format="PNG", compress_level=1)
         return buf.getvalue()
 
-    @staticmethod
-    def _shade(agg: Any, colouring: Colouring, min_alpha: int = 60) -> Any:
-        import datashader.transfer_functions as tf
 
-        if colouring.kind == "categorical":
-            palette = colouring.cmap or ("#1f77b4",)
-            key = {k: palette[k % len(palette)] for k in range(len(colouring.categories))}
-            return tf.shade(agg, color_key=key, how="eq_hist", min_alpha=min_alpha)
-        if colouring.kind == "continuous":
-            return tf.shade(agg, cmap=list(colouring.cmap), how="linear", min_alpha=min_alpha)
-        return tf.shade(agg, cmap=list(colouring.cmap), how="eq_hist", min_alpha=min_alpha)
+def _shade(agg: Any, colouring: Colouring, min_alpha: int) -> np.ndarray:
+    """RGBA pixels of an aggregate (numpy shading: see :mod:`.shading` for why)."""
+    from .shading import shade_categories, shade_values
+
+    data = agg.data
+    if colouring.kind == "categorical":
+        return shade_categories(data, colouring.cmap, min_alpha=min_alpha)
+    return shade_values(data, colouring.cmap,
+                        how="linear" if colouring.kind == "continuous" else "eq_hist")
+
+
+def _dynspread(rgba: np.ndarray, agg: Any) -> np.ndarray:
+    """Grow isolated pixels (zoomed in, a sparse halo) by up to 2 px with datashader's dynspread."""
+    import datashader.transfer_functions as tf
+
+    h, w = rgba.shape[:2]
+    image = tf.Image(np.ascontiguousarray(rgba).view(np.uint32).reshape(h, w),
+                     coords={"y": agg.coords["y"], "x": agg.coords["x"]}, dims=["y", "x"])
+    spread = tf.dynspread(image, threshold=0.5, max_px=2)
+    return spread.to_numpy().view(np.uint8).reshape(h, w, 4)
 
 
 def _over(top: np.ndarray, base: np.ndarray, base_alpha: float) -> np.ndarray:
