@@ -9,6 +9,8 @@ import threading
 
 import streamlit as st
 
+from studio.device import start_probe
+
 logging.basicConfig(level=logging.INFO)
 
 
@@ -32,4 +34,5 @@ pages = [
     st.Page("pages/runs.py", title="Runs", icon=":material/folder_open:"),
 ]
 _warm_up_rendering()
+start_probe()  # which device training will use, found by a child process (see studio.device)
 st.navigation(pages).run()

@@ -11,11 +11,6 @@ from studio.routing import ensure_app_navigation
 ensure_app_navigation()
 
 
-@st.cache_resource(show_spinner=False)
-def device() -> str:  # the machine's device is the same for every user: safe to share
-    return describe_device()
-
-
 st.title("pumap studio")
 st.markdown(
     "Turn a table or a folder of images into a **2-D map** where similar items sit together. "
@@ -24,7 +19,17 @@ st.markdown(
     "the loss fall while it trains, then explore the map: hover to see items, select regions "
     "and export them.")
 
-st.info(f"Training will run on: **{device()}**", icon="🖥️")
+found = describe_device(timeout=0.5)
+if found:
+    st.info(f"Training will run on: **{found}**", icon="🖥️")
+else:
+    @st.fragment(run_every=1.0)
+    def _device_box() -> None:  # the probe (a child process) is still starting
+        if describe_device(timeout=0) is not None:
+            st.rerun()
+        st.info("Training will run on: **finding out…**", icon="🖥️")
+
+    _device_box()
 
 st.subheader("Try the demo")
 st.write(f"{DEFAULT_DEMO}: {DEMOS[DEFAULT_DEMO]}")
