@@ -16,6 +16,8 @@ from .errors import InvalidDataError
 TRUSTWORTHINESS_POINTS = 2000
 #: Rows used for the k-NN accuracy (a KD-tree in the embedding, cheap even for many rows).
 KNN_POINTS = 50_000
+#: Random pairs scored by the distance correlation.
+DISTANCE_PAIRS = 20_000
 _SEED = 0  # a fixed default, so that the same map always gets the same score
 
 
@@ -65,6 +67,40 @@ def trustworthiness(X: Any, embedding: Any, n_neighbors: int = 10,
     from sklearn.manifold import trustworthiness as _sk_trustworthiness
 
     return float(_sk_trustworthiness(X[idx], embedding[idx], n_neighbors=k))
+
+
+def distance_correlation(X: Any, embedding: Any, n_pairs: int = DISTANCE_PAIRS,
+                         rng: np.random.Generator | None = None) -> float:
+    """Pearson correlation of data-space and embedding-space distances over random pairs.
+
+    A measure of global structure (the Parametric UMAP paper's "global correlation"): 1 when
+    the map keeps the ordering and ratios of all distances, near 0 when far is not far.
+
+    Parameters
+    ----------
+    X : array of shape (n, ...)
+        The data (images are flattened); Euclidean distances.
+    embedding : array of shape (n, n_components)
+    n_pairs : int
+        Random pairs of distinct rows scored.
+    rng : numpy Generator or None
+        Draws the pairs; None uses a fixed seed.
+
+    Returns
+    -------
+    float in [-1, 1] (0.0 when either set of distances is constant).
+    """
+    X, embedding = _pair(X, embedding)
+    if len(X) < 3:
+        raise InvalidDataError(f"A distance correlation needs at least 3 rows, got {len(X)}.")
+    rng = np.random.default_rng(_SEED) if rng is None else rng
+    i = rng.integers(0, len(X), n_pairs)
+    j = (i + rng.integers(1, len(X), n_pairs)) % len(X)  # never a point with itself
+    data = np.linalg.norm(X[i].astype(np.float64) - X[j], axis=1)
+    emb = np.linalg.norm(embedding[i].astype(np.float64) - embedding[j], axis=1)
+    if data.std() == 0 or emb.std() == 0:
+        return 0.0
+    return float(np.corrcoef(data, emb)[0, 1])
 
 
 def _discrete(labels: Any) -> np.ndarray | None:

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from pumap_core.errors import InvalidDataError
-from pumap_core.metrics import knn_accuracy, quality_report, trustworthiness
+from pumap_core.metrics import (distance_correlation, knn_accuracy, quality_report,
+                                trustworthiness)
 
 
 def test_trustworthiness_is_one_for_the_data_itself_and_lower_for_noise(small):
@@ -67,3 +68,15 @@ def test_mismatched_shapes_are_refused(small):
     X, _ = small
     with pytest.raises(InvalidDataError):
         trustworthiness(X, X[:10, :2])
+
+
+def test_distance_correlation_is_one_for_a_scaled_copy_and_near_zero_for_noise(small):
+    X, _ = small
+    assert distance_correlation(X, 3 * X) == pytest.approx(1.0, abs=1e-9)
+    noise = np.random.default_rng(0).normal(size=(len(X), 2))
+    assert abs(distance_correlation(X, noise)) < 0.05
+    pca = (X - X.mean(axis=0)) @ np.linalg.svd(X - X.mean(axis=0), full_matrices=False)[2][:2].T
+    assert 0.5 < distance_correlation(X, pca) < 1.0
+    assert distance_correlation(X, pca) == distance_correlation(X, pca)  # fixed pairs
+    with pytest.raises(InvalidDataError):
+        distance_correlation(X[:2], pca[:2])
