@@ -22,8 +22,12 @@ from .thumbnails import Thumbnails, cell_for
 
 if TYPE_CHECKING:
     from .data import Dataset
+    from .workspace import Run
 
 RUN_JSON, POINTS, THUMBNAILS, MODEL = "run.json", "points.parquet", "thumbnails.npy", "model"
+#: The rows of X a model was trained on (float32, n × d): what continued training needs to keep
+#: the old points as landmarks. Trained runs only; runs written before it lack it.
+FEATURES = "features.npy"
 #: Thumbnails of runs written before the .npy stack: one PNG per item, "{i}.png". Still read.
 LEGACY_THUMBNAILS = "thumbnails.zip"
 MAX_IMPORT_BYTES = 1 << 30      # a zipped run: model + points + thumbnails of ~100k images
@@ -101,6 +105,75 @@ def write_data(folder: Path, embedding: np.ndarray, dataset: "Dataset") -> None:
     write_points(points_frame(embedding, dataset), folder / POINTS)
     if dataset.thumbnails is not None:
         dataset.thumbnails.save(folder / THUMBNAILS)
+
+
+def write_features(folder: Path, dataset: "Dataset") -> None:
+    """Write ``features.npy``: the dataset's X (float32, shape (n_items, n_features))."""
+    np.save(folder / FEATURES, np.ascontiguousarray(dataset.X, dtype=np.float32),
+            allow_pickle=False)
+
+
+def read_features(folder: Path, n: int, d: int | None, where: str) -> np.ndarray | None:
+    """The run's training rows, memory-mapped (float32, shape (n, d)), or None without the file.
+
+    Raises
+    ------
+    ModelFileError
+        The file is damaged or does not hold one row of ``d`` features per point.
+    """
+    path = folder / FEATURES
+    if not path.is_file():
+        return None
+    try:
+        X = np.load(path, mmap_mode="r", allow_pickle=False)
+    except (OSError, ValueError, EOFError) as exc:
+        raise ModelFileError(f"{FEATURES} in {where} is damaged ({one_line(exc)}).") from None
+    if X.dtype != np.float32 or X.ndim != 2 or len(X) != n or (d is not None and X.shape[1] != d):
+        raise ModelFileError(f"{FEATURES} in {where} holds an array of shape {X.shape} "
+                             f"({X.dtype}) for {n} points; the run is inconsistent.")
+    return X
+
+
+def training_dataset(run: "Run") -> "Dataset":
+    """The :class:`Dataset` a trained run was fitted on, rebuilt from its folder.
+
+    ``X`` comes from ``features.npy`` (memory-mapped); the table is the data's own columns of
+    ``points.parquet`` (a ``data_`` prefix added on a clash with ``x``, ``y``, ``label`` is
+    taken off again); labels, thumbnails, image shape, feature names and recipe are the
+    recorded ones.
+
+    Raises
+    ------
+    ModelFileError
+        The run has no ``features.npy`` (saved before runs kept their training rows, or a map
+        without a model), or the file is damaged.
+    """
+    from .data import Dataset
+
+    facts, points = run.dataset, run.points
+    d = facts.get("n_features")
+    X = read_features(run.path, len(points), d if isinstance(d, int) else None, f"run {run.id}")
+    if X is None:
+        raise ModelFileError(f"Run {run.name!r} does not keep the rows it was trained on (it was "
+                             "saved by an older version or generated); train it again to get "
+                             "a run that can be continued.")
+    label_name = facts.get("label_name")
+    has_labels = label_name is not None and "label" in points.columns
+    reserved = re.compile(r"x|y|c\d+|label")
+    coords = [c for c in points.columns if re.fullmatch(r"x|y|c\d+", c)]
+    data = points.drop(columns=coords + (["label"] if has_labels else []))
+    data.columns = [c[5:] if c.startswith("data_") and reserved.fullmatch(c[5:]) else c
+                    for c in data.columns]
+    labels = points["label"].to_numpy() if has_labels else None
+    if has_labels and label_name == "label" and "label" not in data.columns:
+        data.insert(0, "label", labels)  # points_frame kept one copy of identical labels
+    shape = facts.get("image_shape")
+    return Dataset(name=str(facts.get("name") or run.name), X=X, table=data, labels=labels,
+                   label_name=label_name if has_labels else None,
+                   kind=facts.get("kind") or "table",
+                   image_shape=None if shape is None else tuple(shape),
+                   thumbnails=run.thumbnails, feature_names=list(facts.get("feature_names") or []),
+                   notes=list(facts.get("notes") or []), recipe=facts.get("recipe"))
 
 
 def read_thumbnails(folder: Path, n: int, where: str) -> Thumbnails | None:
@@ -183,7 +256,7 @@ def run_members(archive: zipfile.ZipFile) -> dict[str, zipfile.ZipInfo]:
     if RUN_JSON not in files:
         raise InvalidDataError(f"The zip is not a pumap run: it lacks {RUN_JSON}.")
     return {rel: info for rel, info in files.items()
-            if rel in (RUN_JSON, POINTS, THUMBNAILS, LEGACY_THUMBNAILS) or (
+            if rel in (RUN_JSON, POINTS, THUMBNAILS, LEGACY_THUMBNAILS, FEATURES) or (
                 rel.startswith(f"{MODEL}/") and not any(p.startswith(".") for p in rel.split("/")))}
 
 
@@ -223,3 +296,5 @@ def check_unpacked(tmp: Path, record: dict[str, Any], has_model: bool) -> None:
         raise ModelFileError(f"{POINTS} in the zip has {n} rows but {RUN_JSON} says "
                              f"{expected}; the zip is inconsistent.")
     read_thumbnails(tmp, n, "the zip")
+    d = (record.get("dataset") or {}).get("n_features")
+    read_features(tmp, n, d if isinstance(d, int) else None, "the zip")

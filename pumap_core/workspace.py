@@ -4,6 +4,7 @@ Layout::
 
     <root>/runs/<run_id>/
         model/           the model folder written by ParametricUMAP.save (not for generated maps)
+        features.npy     the training rows X, float32 (trained runs; to continue training)
         run.json         name, time, dataset facts and recipe, parameters, history, metrics;
                          ``"source": "generated"`` for a map kept without a model
         points.parquet   x, y (c2, c3... beyond two components), label, then the data's columns
@@ -39,7 +40,8 @@ import pandas as pd
 
 from ._run_files import (MAX_IMPORT_BYTES, MODEL, POINTS, RUN_JSON, check_embedding,
                          check_unpacked, needed_members, one_line, open_run_zip, read_points,
-                         read_thumbnails, run_members, unzip, write_data)
+                         read_thumbnails, run_members, training_dataset, unzip, write_data,
+                         write_features)
 from ._run_record import (GENERATED, SCHEMA_VERSION, _age, _check_name, _clean,
                           _created_from_id, _dataset_record, _has_model, _new_id, _parse_record,
                           _read_record, _write_json)
@@ -138,6 +140,16 @@ class Run(RunInfo):
                 self._cache["estimator"] = load_ParametricUMAP(self.path / MODEL)
             return self._cache["estimator"]
 
+    def training_data(self) -> "Dataset":
+        """The data the model was trained on (``features.npy``), e.g. to continue training.
+
+        Raises
+        ------
+        ModelFileError
+            The run was saved before runs kept their training rows, or was generated.
+        """
+        return training_dataset(self)
+
 
 class Workspace:
     """A folder of runs.
@@ -199,6 +211,7 @@ class Workspace:
         def write(tmp: Path) -> None:
             estimator.save(tmp / MODEL)
             write_data(tmp, embedding, dataset)
+            write_features(tmp, dataset)  # to continue training with the old points later
 
         return self._commit(_clean(record), write)
 
