@@ -19,14 +19,14 @@ from ._common import MAX_UPLOAD_BYTES
 from .dataset import Dataset
 from .demos import DEFAULT_DEMO, DEMOS, load_demo
 from .images import read_image_zip
-from .recipe import apply_recipe, apply_table_recipe
+from .recipe import apply_recipe, apply_table_recipe, invert_table_recipe
 from .synthetic import make_synthetic
 from .tables import TABLE_EXTENSIONS, prepare_table, read_table
 
 __all__ = [
     "DEFAULT_DEMO", "DEMOS", "Dataset", "MAX_UPLOAD_BYTES", "SUPPORTED_EXTENSIONS",
-    "apply_recipe", "apply_table_recipe", "load_demo", "load_upload", "make_synthetic",
-    "prepare_table", "read_image_zip", "read_table",
+    "apply_recipe", "apply_table_recipe", "invert_table_recipe", "load_demo", "load_upload",
+    "make_synthetic", "prepare_table", "read_image_zip", "read_table",
 ]
 
 SUPPORTED_EXTENSIONS = TABLE_EXTENSIONS + (".zip",)

@@ -26,7 +26,7 @@ from .images import read_image_zip
 from .prepare import RECIPE_VERSION, _as_numeric, _labels
 from .tables import NOTES_ATTR, TABLE_EXTENSIONS, read_table
 
-__all__ = ["apply_recipe", "apply_table_recipe"]
+__all__ = ["apply_recipe", "apply_table_recipe", "invert_table_recipe"]
 
 
 def apply_recipe(data: bytes, filename: str, recipe: dict[str, Any] | None, *,
@@ -143,6 +143,50 @@ def apply_table_recipe(df: pd.DataFrame, recipe: dict[str, Any] | None, *,
                    labels=labels, label_name=None if labels is None else label_column,
                    kind="table", feature_names=list(recipe["feature_names"]), notes=notes,
                    recipe=recipe)
+
+
+def invert_table_recipe(X: Any, recipe: dict[str, Any] | None) -> pd.DataFrame:
+    """Turn feature rows back into the table's columns, e.g. rows decoded by a map's decoder.
+
+    Parameters
+    ----------
+    X : array of shape (n_rows, n_features)
+        Rows in the layout of ``Dataset.X`` (scaled numbers, then one-hot blocks).
+    recipe : dict
+        The table recipe the features were built with.
+
+    Returns
+    -------
+    pandas.DataFrame of shape (n_rows, n_columns)
+        One column per training column, in the recipe's order: numbers back in their original
+        units (``value * scale + shift``), and for each one-hot block the category whose column
+        is largest (decoded blocks are rarely exactly 0/1).
+
+    Raises
+    ------
+    InvalidParameterError
+        No recipe, an image recipe, or a malformed one.
+    InvalidDataError
+        ``X`` is not a 2-D array with one column per feature of the recipe.
+    """
+    if _check_recipe(recipe) != "table":
+        raise InvalidParameterError("This recipe is for images: decoded rows already are pixels "
+                                    "in [0, 1].")
+    X = np.asarray(X, dtype=np.float64)
+    width = len(recipe["feature_names"])
+    if X.ndim != 2 or X.shape[1] != width:
+        raise InvalidDataError(f"Rows to turn back into the table must have {width} features "
+                               f"(shape (n, {width})); got shape {X.shape}.")
+    out: dict[str, Any] = {}
+    for j, entry in enumerate(recipe["numeric"]):
+        out[entry["column"]] = X[:, j] * entry["scale"] + entry["shift"]
+    start = len(recipe["numeric"])
+    for entry in recipe["onehot"]:
+        categories = np.array([str(c) for c in entry["categories"]], dtype=object)
+        block = X[:, start:start + len(categories)]
+        out[entry["column"]] = categories[block.argmax(axis=1)]
+        start += len(categories)
+    return pd.DataFrame(out)
 
 
 def _one_hot(values: pd.Series, entry: dict[str, Any], notes: list[str]) -> np.ndarray:
