@@ -10,7 +10,7 @@ from studio import explore_url, state
 from studio.errors import user_errors
 from studio.explore_view import (COLOR_SCALES, color_spec, data_columns, filter_choices,
                                  matching_rows, palettes, show_selection)
-from studio.runs_view import keep_cached, load_run_cached
+from studio.runs_view import load_run_cached
 from studio.scatter import RASTER_THRESHOLD, scatter_map
 from studio.routing import ensure_app_navigation
 
@@ -41,7 +41,6 @@ run_id = st.selectbox("Run", ids, format_func=names.get, key="explore.run",
 state.put(state.RUN_ID, run_id)
 
 run = None
-keep_cached([run_id])  # one run in memory at a time: a map can be large
 with user_errors():
     run = load_run_cached(Workspace(), run_id)
 if run is None:
@@ -65,7 +64,7 @@ color_col = c1.selectbox("Colour by", columns or ["(none)"], key="explore.color"
                               "colour scale.")
 mode = c2.selectbox("Colours", ["auto", "categorical", "continuous"], key="explore.color_mode",
                     help="Force a palette of distinct colours or a continuous colour scale.")
-colors, color_mode = (color_spec(run.points[color_col], mode) if columns
+colors, color_mode = (color_spec(run, color_col, mode) if columns
                       else (None, "categorical"))
 if color_mode == "continuous":
     scale = c3.selectbox("Colour scale", COLOR_SCALES, key="explore.scale")

@@ -6,8 +6,8 @@ from pumap_core.workspace import RunInfo, Workspace
 from studio import state
 from studio.errors import user_errors
 from studio.run_plots import embed_map, loss_overlay, small_map
-from studio.runs_view import (UPLOAD_TYPES, embed_upload, forget_run, highlight_differences,
-                              keep_cached, label_for, load_run_cached, params_table, runs_table,
+from studio.runs_view import (UPLOAD_TYPES, embed_upload, highlight_differences,
+                              label_for, load_run_cached, params_table, runs_table,
                               zip_name)
 from studio.routing import ensure_app_navigation
 
@@ -52,7 +52,6 @@ st.session_state[SELECTED] = [r for r in st.session_state[SELECTED] if r in by_i
 selected = st.multiselect("Runs to compare and manage", list(by_id), key=SELECTED,
                           max_selections=MAX_COMPARE, format_func=lambda r: label_for(by_id[r]),
                           help=f"Up to {MAX_COMPARE} runs side by side.")
-keep_cached(selected + [st.session_state.get(EMBED_RUN)])
 
 chosen = [by_id[r] for r in selected if by_id[r].error is None]
 if chosen:
@@ -75,7 +74,6 @@ def manage(info: RunInfo) -> None:
     if c2.button("Rename", key=f"runs.rename.{info.id}", disabled=broken):
         with user_errors():
             renamed = ws.rename_run(info.id, name)
-            forget_run(info.id)
             state.flash("success", f"Renamed to {renamed.name}.")
             st.rerun()
     c1, c2, c3 = st.columns(3)
@@ -92,7 +90,6 @@ def manage(info: RunInfo) -> None:
                  help="Tick the box first; a deleted run cannot be brought back."):
         with user_errors():
             ws.delete_run(info.id)
-            forget_run(info.id)
             state.flash("success", f"Deleted the run {info.name}.")
             st.rerun()
 

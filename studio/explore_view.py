@@ -20,7 +20,6 @@ MAX_FILTER_VALUES = 200
 GALLERY = 60
 TABLE_ROWS = 5_000  # rows shown in the selection table (the export has them all)
 _SEARCH = "explore.search_cache"
-_CHOICES = "explore.filter_choices"
 
 
 def data_columns(points: pd.DataFrame) -> list[str]:
@@ -42,8 +41,16 @@ def palettes() -> dict[str, list[str]]:
 COLOR_SCALES = ("Viridis", "Plasma", "Magma", "Cividis", "Turbo", "Blues")
 
 
-def color_spec(values: pd.Series, mode: str) -> tuple[pd.Series, str]:
-    """(values, "categorical" | "continuous"): auto picks continuous for many-valued numbers."""
+def color_spec(run: Run, column: str, mode: str) -> tuple[pd.Series, str]:
+    """(values, "categorical" | "continuous") of ``column``: auto picks continuous for
+    many-valued numbers. Shared by every session (see :func:`_column_facts`)."""
+    return _color_spec(run.id, column, mode, run.points)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _color_spec(run_id: str, column: str, mode: str, _points: pd.DataFrame
+                ) -> tuple[pd.Series, str]:
+    values = _points[column]
     numeric = pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
     if mode == "auto":
         mode = "continuous" if numeric and values.nunique() > MAX_CATEGORIES else "categorical"
@@ -55,19 +62,20 @@ def color_spec(values: pd.Series, mode: str) -> tuple[pd.Series, str]:
 def filter_choices(run: Run) -> dict[str, list[str]]:
     """Columns with few distinct values, and their values (as text), for the value filter.
 
-    Kept for the run on screen: counting distinct values of a million rows takes a second,
-    and every zoom is a rerun.
+    Shared by every session and kept: counting the distinct values of a million rows takes a
+    second, and every zoom is a rerun. Run ids are never reused, and points never change.
     """
-    cached = st.session_state.get(_CHOICES)
-    if cached is not None and cached[0] == run.id:
-        return cached[1]
-    points, out = run.points, {}
-    for col in data_columns(points):
-        s = points[col]
+    return _filter_choices(run.id, run.points)
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _filter_choices(run_id: str, _points: pd.DataFrame) -> dict[str, list[str]]:
+    out = {}
+    for col in data_columns(_points):
+        s = _points[col]
         if s.nunique(dropna=True) <= MAX_FILTER_VALUES:
             out[col] = sorted(s.dropna().astype(str).unique().tolist(),
                               key=lambda v: (len(v), v))
-    st.session_state[_CHOICES] = (run.id, out)
     return out
 
 

@@ -1,6 +1,6 @@
 """Runs page helpers: the runs table, the parameter comparison, and embedding new data on a map.
 
-Nothing here draws on the page; only the run cache touches the session. The page stays a thin
+Nothing here draws on the page or keeps anything in the session. The page stays a thin
 sequence of widgets → these functions → st.* calls.
 """
 
@@ -27,7 +27,6 @@ _NOISE = {"verbose", "n_jobs", "low_memory", "loss_report_frequency", "keras_fit
           "n_epochs", "decoder", "parametric_reconstruction", "autoencoder_loss",
           "reconstruction_validation", "global_correlation_loss_weight", "landmark_loss_fn",
           "landmark_loss_weight"}
-_CACHE = "runs.cache"
 
 
 def max_upload_bytes() -> int:
@@ -95,24 +94,24 @@ def _shown(value: Any) -> str:
     return str(value)
 
 
+@st.cache_resource(max_entries=3, show_spinner=False)
+def _shared_run(root: str, run_id: str, stamp: tuple[int, int]) -> Run:
+    return Workspace(root).load_run(run_id)
+
+
 def load_run_cached(ws: Workspace, run_id: str) -> Run:
-    """The run with its points (and, once asked, its model), kept in this session."""
-    cache: dict[str, Run] = st.session_state.setdefault(_CACHE, {})
-    if run_id not in cache:
-        cache[run_id] = ws.load_run(run_id)
-    return cache[run_id]
+    """The run with its points (and, once asked, its model), shared by every session.
 
-
-def keep_cached(run_ids: Sequence[str | None]) -> None:
-    """Forget every cached run but these, so that browsing many runs does not pile up memory."""
-    cache = st.session_state.get(_CACHE, {})
-    for stale in set(cache) - set(run_ids):
-        del cache[stale]
-
-
-def forget_run(run_id: str) -> None:
-    """Drop a run from this session's caches (after a rename or a delete)."""
-    st.session_state.get(_CACHE, {}).pop(run_id, None)
+    A run's data are read-only once written, so one copy serves all users (a million-point run
+    is hundreds of MB). The key holds ``run.json``'s time and size: a rename reloads it; a
+    deleted or damaged run gives the workspace's own clear error.
+    """
+    try:
+        info = (ws.runs_dir / run_id / "run.json").stat()
+        stamp = (info.st_mtime_ns, info.st_size)
+    except OSError:
+        return ws.load_run(run_id)  # raises the clear "there is no run ..." error
+    return _shared_run(str(ws.root), run_id, stamp)
 
 
 def zip_name(info: RunInfo) -> str:

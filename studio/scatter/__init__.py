@@ -24,6 +24,7 @@ Returned value (``None`` until the user does something)::
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -47,8 +48,6 @@ __all__ = ["PALETTE_20", "RASTER_THRESHOLD", "scatter_map"]
 #: Above this many points the map is a datashader image. plotly's WebGL scatter still pans
 #: smoothly at 100k points on a laptop; at 200k+ the first draw takes seconds.
 RASTER_THRESHOLD = 100_000
-_RASTER = "scatter.raster"     # session key: (data_id, MapRaster) of the map on screen
-_COLOURS = "scatter.colours"   # session key: encoded colour column of the map on screen
 
 
 def scatter_map(
@@ -174,28 +173,42 @@ def scatter_map(
 
 
 def _colours(data_id: str, color: Any, mode: str, color_key: str, n: int) -> dict[str, Any]:
-    """Encoded colours, kept for the map on screen so that reruns do not re-factorize 1M values."""
+    """Encoded colours, shared by every session showing this map and colour column, so that
+    reruns do not re-factorize a million values (``color_key`` names the column)."""
     ident = short_hash(data_id, color_key, mode)
-    cached = st.session_state.get(_COLOURS)
-    if cached is not None and cached["id"] == ident and color_key:
-        return cached
-    colors = encode_color(color, mode, n)
-    colors["id"] = ident
-    st.session_state[_COLOURS] = colors
-    return colors
+    if not color_key:
+        return {**encode_color(color, mode, n), "id": ident}
+    return _shared_colours(ident, mode, n, color)
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _shared_colours(ident: str, mode: str, n: int, _color: Any) -> dict[str, Any]:
+    return {**encode_color(_color, mode, n), "id": ident}
+
+
+class _SharedRaster:
+    """One :class:`MapRaster` per map for all sessions (aggregates are tens of MB), used by
+    one script run at a time: its aggregate cache is not thread-safe."""
+
+    def __init__(self, xs: np.ndarray, ys: np.ndarray) -> None:
+        from pumap_core.render import MapRaster
+
+        self.raster = MapRaster(xs, ys)
+        self.lock = threading.Lock()
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _shared_raster(data_id: str, _xs: np.ndarray, _ys: np.ndarray) -> _SharedRaster:
+    return _SharedRaster(_xs, _ys)
 
 
 def _raster(data_id: str, xs: np.ndarray, ys: np.ndarray, value: Mapping[str, Any] | None,
             args: Mapping[str, Any], colors: Mapping[str, Any],
             emphasis: np.ndarray | None) -> dict[str, Any]:
     """Render (or reuse) the datashader image of the visible range; return its placement."""
-    from pumap_core.render import MapRaster, View
+    from pumap_core.render import View
 
-    entry = st.session_state.get(_RASTER)
-    if entry is None or entry[0] != data_id:
-        entry = (data_id, MapRaster(xs, ys))  # one per session: aggregates can be large
-        st.session_state[_RASTER] = entry
-    raster = entry[1]
+    shared = _shared_raster(data_id, xs, ys)
     size = (value or {}).get("size") or {}
     width = int(min(max(size.get("w") or 1000, 50), 3000))
     height = int(min(max(size.get("h") or args["height"] - 42, 50), 3000))
@@ -204,8 +217,10 @@ def _raster(data_id: str, xs: np.ndarray, ys: np.ndarray, value: Mapping[str, An
         view = View(tuple(rng["x"]), tuple(rng["y"]), width, height)
     except Exception:  # no range yet, or a damaged one from a link: the whole map
         view = View.around(xs, ys, width, height)
-    png = raster.png(view, _colouring(colors, args), emphasis=emphasis,
-                     emphasis_key="" if emphasis is None else short_hash(emphasis.tobytes()))
+    with shared.lock:
+        png = shared.raster.png(view, _colouring(colors, args), emphasis=emphasis,
+                                emphasis_key="" if emphasis is None
+                                else short_hash(emphasis.tobytes()))
     return {"url": publish_raster(png), "x": list(view.x_range), "y": list(view.y_range)}
 
 

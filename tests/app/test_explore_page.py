@@ -113,8 +113,12 @@ def test_large_maps_are_rendered_as_an_image(open_page, big_map):
     at = open_page(EXPLORE)
     assert not at.exception
     assert any("datashader image" in c.value for c in at.caption)
-    raster = at.session_state["scatter.raster"]
-    assert raster[1].n == 120_000 and raster[1].aggregations >= 1
+    from studio.scatter import _shared_raster
+    from studio.scatter._publish import short_hash
+
+    # the page's raster is shared by all sessions: asking for the same map finds it rendered
+    shared = _shared_raster(short_hash(info.id, "120000"), None, None)
+    assert shared.raster.n == 120_000 and shared.raster.aggregations >= 1
 
 
 # -- helpers -------------------------------------------------------------------------------
