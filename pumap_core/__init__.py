@@ -5,14 +5,14 @@
 
 __version__ = "0.1.0"
 
-from .errors import (DataTypeError, InvalidDataError, InvalidParameterError, ModelFileError,
-                     ModelNotFoundError, NotFittedError, NotSupportedError, PumapError,
-                     TrainingDivergedError)
+from .errors import (DataTypeError, ExportError, InvalidDataError, InvalidParameterError,
+                     ModelFileError, ModelNotFoundError, NotFittedError, NotSupportedError,
+                     PumapError, TrainingDivergedError)
 from .estimator import ParametricUMAP, load_ParametricUMAP
 from .training.events import EpochEvent, StageEvent
 
 __all__ = [
-    "DataTypeError", "EpochEvent", "InvalidDataError", "InvalidParameterError", "ModelFileError",
-    "ModelNotFoundError", "NotFittedError", "NotSupportedError", "ParametricUMAP", "PumapError",
-    "StageEvent", "TrainingDivergedError", "load_ParametricUMAP",
+    "DataTypeError", "EpochEvent", "ExportError", "InvalidDataError", "InvalidParameterError",
+    "ModelFileError", "ModelNotFoundError", "NotFittedError", "NotSupportedError",
+    "ParametricUMAP", "PumapError", "StageEvent", "TrainingDivergedError", "load_ParametricUMAP",
 ]

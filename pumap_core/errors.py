@@ -48,3 +48,7 @@ class ModelFileError(PumapError, ValueError):
 
 class ModelNotFoundError(PumapError, FileNotFoundError):
     """A saved model folder, or a file it must contain, does not exist."""
+
+
+class ExportError(PumapError, RuntimeError):
+    """The encoder could not be exported, or the exported file does not match the model."""
