@@ -24,3 +24,8 @@ def test_core_never_imports_streamlit():
     assert "streamlit" not in mods
     sources = "\n".join(p.read_text() for p in (ROOT / "pumap_core").rglob("*.py"))
     assert "import streamlit" not in sources
+
+
+def test_export_imports_its_onnx_packages_only_when_asked():
+    mods = _imported_after("import pumap_core.export")
+    assert not {"tf2onnx", "onnx", "onnxruntime"} & mods
