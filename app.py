@@ -31,6 +31,7 @@ pages = [
     st.Page("pages/data.py", title="Data", icon=":material/upload_file:"),
     st.Page("pages/train.py", title="Train", icon=":material/model_training:"),
     st.Page("pages/explore.py", title="Explore", icon=":material/explore:"),
+    st.Page("pages/reconstruct.py", title="Reconstruct", icon=":material/auto_fix_high:"),
     st.Page("pages/runs.py", title="Runs", icon=":material/folder_open:"),
 ]
 _warm_up_rendering()
