@@ -13,13 +13,14 @@ from sklearn.base import BaseEstimator, TransformerMixin
 
 from . import params as P
 from .errors import InvalidDataError, NotFittedError, TrainingDivergedError
+from .landmarks import LandmarksMixin, training_rows
 from .training.events import Event, Listener, StageEvent
 from .validation import as_float_matrix
 
 log = logging.getLogger("pumap_core")
 
 
-class ParametricUMAP(TransformerMixin, BaseEstimator):
+class ParametricUMAP(LandmarksMixin, TransformerMixin, BaseEstimator):
     """Learn a neural network that maps data to a UMAP embedding.
 
     Parameters keep umap-learn's names and defaults. Training is measured in epochs that mean
@@ -83,6 +84,31 @@ class ParametricUMAP(TransformerMixin, BaseEstimator):
         network first regresses for 200 steps onto the spectral layout of the graph, the first
         principal components of ``X``, or the given positions (centred and rescaled, aspect
         kept); "random" skips it. Default "spectral" (see benchmarks/RESULTS.md).
+    parametric_reconstruction : bool, default False
+        Also train a decoder, for :meth:`inverse_transform`. Its loss leaves the map unchanged
+        (the decoder sees a gradient-free embedding) unless ``autoencoder_loss`` is set.
+    decoder : keras.Model or None
+        Network from ``n_components`` values to one item (shape ``dims`` or (n_features,));
+        default: the encoder mirrored, 3 × Dense(100, relu) → Dense(n_features). A copy is
+        trained; the trained decoder, returning data in the input range, is ``decoder_``.
+    parametric_reconstruction_loss_fcn : None, "mse", "binary_crossentropy" or callable
+        None / "mse": mean squared error (learned on standardised rows, returned in the data's
+        range). "binary_crossentropy" (data in [0, 1]): the decoder then ends in a sigmoid, so
+        ``inverse_transform`` returns values in [0, 1]. A callable ``loss(y_true, y_pred)``
+        compares raw rows (m, n_features); it is not saved with the model.
+    parametric_reconstruction_loss_weight : float, default 1.0
+    autoencoder_loss : bool, default False
+        Train the encoder on the reconstruction loss too, jointly with the UMAP loss.
+    reconstruction_validation : array of shape (m, n_features) or None
+        Rows whose reconstruction loss is logged each epoch (``history_["val_reconstruction_loss"]``).
+    global_correlation_loss_weight : float, default 0
+        Weight of umap-learn's global-structure term: minus the Pearson correlation between
+        data-space and embedding-space distances of random pairs of points.
+    landmark_loss_fn : callable or None
+        ``loss(y_true, y_pred)`` between landmark positions and embedded landmarks, per point or
+        a mean; default the Euclidean distance.
+    landmark_loss_weight : float, default 1.0
+        Weight of the landmark term (see :meth:`fit` and :meth:`add_landmarks`).
 
     Attributes
     ----------
@@ -93,6 +119,7 @@ class ParametricUMAP(TransformerMixin, BaseEstimator):
     graph_ : scipy.sparse.csr_matrix, the fuzzy graph
     model_ : EmbeddingModel, owns ``transform`` and saving
     cancelled_ : bool, True when training was stopped by :meth:`cancel`
+    decoder_ : keras.Model or None, embedding → item in the input range (with reconstruction)
     """
 
     def __init__(self, *, n_neighbors: int = 15, n_components: int = 2,
@@ -106,7 +133,10 @@ class ParametricUMAP(TransformerMixin, BaseEstimator):
                  loss_report_frequency: int = 10, optimizer: Any = None,
                  keras_fit_kwargs: dict | None = None, n_epochs: int | None = None,
                  n_jobs: int = -1, low_memory: bool = True, decoder: Any = None,
-                 parametric_reconstruction: bool = False, autoencoder_loss: bool = False,
+                 parametric_reconstruction: bool = False,
+                 parametric_reconstruction_loss_fcn: Any = None,
+                 parametric_reconstruction_loss_weight: float = 1.0,
+                 autoencoder_loss: bool = False,
                  reconstruction_validation: Any = None,
                  global_correlation_loss_weight: float = 0.0,
                  landmark_loss_fn: Any = None, landmark_loss_weight: float = 1.0,
@@ -135,6 +165,8 @@ class ParametricUMAP(TransformerMixin, BaseEstimator):
         self.low_memory = low_memory
         self.decoder = decoder
         self.parametric_reconstruction = parametric_reconstruction
+        self.parametric_reconstruction_loss_fcn = parametric_reconstruction_loss_fcn
+        self.parametric_reconstruction_loss_weight = parametric_reconstruction_loss_weight
         self.autoencoder_loss = autoencoder_loss
         self.reconstruction_validation = reconstruction_validation
         self.global_correlation_loss_weight = global_correlation_loss_weight
@@ -170,6 +202,14 @@ class ParametricUMAP(TransformerMixin, BaseEstimator):
     def fit(self, X: Any, y: Any = None, landmark_positions: Any = None) -> "ParametricUMAP":
         """Build the fuzzy graph of ``X`` (n_samples, n_features) and train the encoder.
 
+        Parameters
+        ----------
+        landmark_positions : array of shape (n_samples, n_components) or None
+            Where rows of ``X`` must stay in the map: a position per landmark, a row of NaN for
+            every other point. Landmarks set with :meth:`add_landmarks` are used when this is
+            None (their rows are appended to ``X``, as in umap-learn). With landmarks, a fitted
+            estimator continues training its encoder (and decoder) instead of starting afresh.
+
         Raises
         ------
         pumap_core.PumapError
@@ -184,9 +224,21 @@ class ParametricUMAP(TransformerMixin, BaseEstimator):
         self._t0 = time.perf_counter()
         if self.verbose:
             P.enable_verbose_logging()
-        cfg = P.validate(self, landmark_positions=landmark_positions, y=y)
+        cfg = P.validate(self, y=y)
         X = as_float_matrix(X, min_rows=2)
+        previous = self.__dict__.get("model_")
+        X, positions = training_rows(X, landmark_positions,
+                                     None if previous is None else previous.landmarks,
+                                     self.n_components)
+        resume = previous if previous is not None and positions is not None else None
         n, d = X.shape
+        if resume is not None and (resume.n_features_in, resume.n_components) != (
+                d, self.n_components):
+            raise InvalidDataError(
+                f"The fitted map takes {resume.n_features_in} features to "
+                f"{resume.n_components} dimensions, so landmarks cannot continue it with "
+                f"{d} features to {self.n_components}; use matching data and n_components, "
+                "or call remove_landmarks() and fit afresh.")
         P.check_against_data(self, n)
         if np.ptp(X, axis=0).max() == 0:
             raise InvalidDataError("All rows are identical, so there is no structure to map; "
@@ -195,6 +247,8 @@ class ParametricUMAP(TransformerMixin, BaseEstimator):
         rng = np.random.default_rng(self.random_state)
         cancel = self.__dict__.setdefault("_cancel_event", threading.Event())
         cancel.clear()
+
+        objectives = self._objectives(X, item_shape, positions, rng, resume)
 
         self._stage("knn", f"finding {self.n_neighbors} neighbours of {n} points")
         knn = nearest_neighbors(X, self.n_neighbors, cfg.metric, seed=int(rng.integers(2**31 - 1)),
@@ -209,18 +263,26 @@ class ParametricUMAP(TransformerMixin, BaseEstimator):
         encoder, result = fit_network(
             X, graph, encoder=self.encoder, item_shape=item_shape, n_components=self.n_components,
             a=a, b=b, config=cfg.training, rng=rng, emit=self._emit, cancel=cancel,
-            optimizer=self.optimizer, keras_fit_kwargs=self.keras_fit_kwargs, init=cfg.init)
+            optimizer=self.optimizer, keras_fit_kwargs=self.keras_fit_kwargs, init=cfg.init,
+            objectives=objectives, start=None if resume is None else resume.encoder)
+        recon = objectives.reconstruction
+        decoder = None if recon is None else recon.exposed(self.n_components)
 
         from .model import EmbeddingModel
+        from .training.objectives import describe
 
         info = {"n_samples": n, "n_edges": graph.n_edges, "knn_exact": knn.exact,
                 "steps_per_epoch": result.steps_per_epoch,
                 "edges_per_epoch": result.edges_per_epoch, "cancelled": result.cancelled,
                 "epochs_trained": len(result.history["loss"]),
-                "fit_seconds": round(time.perf_counter() - self._t0, 3)}
+                "fit_seconds": round(time.perf_counter() - self._t0, 3),
+                "continued": resume is not None, **describe(objectives)}
         self.model_ = EmbeddingModel(encoder=encoder, a=a, b=b, n_features_in=d,
-                                     item_shape=item_shape, history=result.history, info=info)
+                                     item_shape=item_shape, history=result.history, info=info,
+                                     decoder=decoder,
+                                     landmarks=None if previous is None else previous.landmarks)
         self.encoder_ = encoder
+        self.decoder_ = decoder
         self.graph_ = graph.graph
         self.n_features_in_ = d
         self.history_ = result.history
@@ -236,6 +298,35 @@ class ParametricUMAP(TransformerMixin, BaseEstimator):
                     f"{len(result.history['loss'])} epochs in {info['fit_seconds']:.1f}s")
         return self
 
+    def _objectives(self, X: np.ndarray, item_shape: tuple[int, ...],
+                    positions: np.ndarray | None, rng: np.random.Generator,
+                    resume: Any) -> Any:
+        """The extra loss terms of this fit (reconstruction, global structure, landmarks)."""
+        from .training.decoding import Reconstruction
+        from .training.objectives import Objectives
+
+        recon, validation = None, None
+        if self.parametric_reconstruction:
+            recon = Reconstruction.build(
+                X, decoder=self.decoder, loss_fcn=self.parametric_reconstruction_loss_fcn,
+                n_components=self.n_components, item_shape=item_shape,
+                seed=int(rng.integers(2**31 - 1)),
+                previous=None if resume is None else resume.decoder)
+            if self.reconstruction_validation is not None:
+                validation = as_float_matrix(self.reconstruction_validation,
+                                             what="reconstruction_validation")
+                if validation.shape[1] != X.shape[1]:
+                    raise InvalidDataError(
+                        f"reconstruction_validation has {validation.shape[1]} features but X "
+                        f"has {X.shape[1]}; pass rows with the same columns.")
+        return Objectives(
+            reconstruction=recon,
+            reconstruction_weight=float(self.parametric_reconstruction_loss_weight),
+            autoencoder=bool(self.autoencoder_loss),
+            global_correlation_weight=float(self.global_correlation_loss_weight),
+            landmark_positions=positions, landmark_weight=float(self.landmark_loss_weight),
+            landmark_loss_fn=self.landmark_loss_fn, validation=validation)
+
     def fit_transform(self, X: Any, y: Any = None, **fit_params) -> np.ndarray:
         """Fit and return the embedding of ``X``, shape (n_samples, n_components)."""
         return self.fit(X, y, **fit_params).embedding_
@@ -249,6 +340,13 @@ class ParametricUMAP(TransformerMixin, BaseEstimator):
     def transform(self, X: Any, batch_size: int | None = None) -> np.ndarray:
         """Embed new rows with the trained encoder: (n, n_features_in_) → (n, n_components)."""
         return self._fitted().transform(X, batch_size=batch_size)
+
+    def inverse_transform(self, X: Any) -> np.ndarray:
+        """Decode map points (n, n_components) into rows (n, n_features_in_) in the data's range.
+
+        Needs ``parametric_reconstruction=True`` at fit time (NotSupportedError otherwise).
+        """
+        return self._fitted().inverse_transform(X)
 
     @property
     def _history(self) -> dict[str, list[float]]:
@@ -272,9 +370,11 @@ def load_ParametricUMAP(save_location: str | Path, verbose: bool = False) -> Par
     from .persistence import load_model
 
     model, manifest, embedding = load_model(save_location)
-    est = P.from_manifest(ParametricUMAP, manifest, model.encoder)
+    inner = None if model.decoder is None else model.decoder.layers[0]
+    est = P.from_manifest(ParametricUMAP, manifest, model.encoder, inner)
     est.model_ = model
     est.encoder_ = model.encoder
+    est.decoder_ = model.decoder
     est.n_features_in_ = model.n_features_in
     est.history_ = model.history
     est._a, est._b = model.a, model.b

@@ -8,7 +8,7 @@ from typing import Any
 import keras
 import numpy as np
 
-from .errors import InvalidDataError
+from .errors import InvalidDataError, NotSupportedError
 from .validation import as_float_matrix
 
 TRANSFORM_CHUNK = 65536
@@ -16,7 +16,7 @@ TRANSFORM_CHUNK = 65536
 
 @dataclass
 class EmbeddingModel:
-    """Owns ``transform``. Built by :class:`~pumap_core.ParametricUMAP` or by loading a folder.
+    """Owns ``transform`` and ``inverse_transform``. Built by the estimator or by loading a folder.
 
     Attributes
     ----------
@@ -24,7 +24,11 @@ class EmbeddingModel:
     a, b : float, the curve parameters the map was trained with.
     n_features_in : int, width of the rows ``transform`` accepts.
     item_shape : tuple, shape of one item as the encoder sees it (``dims`` or (n_features,)).
-    history : dict with the list ``"loss"`` (one entry per epoch).
+    history : dict with the list ``"loss"`` (one entry per epoch), and one list per extra loss
+        term ("reconstruction_loss", ...) when those were on.
+    decoder : keras.Model or None, embedding (n_components,) -> item of ``item_shape`` in the
+        input space and value range (``parametric_reconstruction=True``).
+    landmarks : LandmarkSet or None, rows kept with ``add_landmarks`` for the next fit.
     """
 
     encoder: keras.Model
@@ -34,6 +38,8 @@ class EmbeddingModel:
     item_shape: tuple[int, ...]
     history: dict[str, list[float]] = field(default_factory=dict)
     info: dict[str, Any] = field(default_factory=dict)
+    decoder: keras.Model | None = None
+    landmarks: Any = None
 
     @property
     def n_components(self) -> int:
@@ -51,4 +57,25 @@ class EmbeddingModel:
         for start in range(0, len(X), chunk):
             items = X[start:start + chunk].reshape((-1, *self.item_shape))
             parts.append(keras.ops.convert_to_numpy(self.encoder(items, training=False)))
+        return np.concatenate(parts).astype(np.float32, copy=False)
+
+    def inverse_transform(self, Y: Any, batch_size: int | None = None) -> np.ndarray:
+        """Decode embedding points (n, n_components) into float32 rows (n, n_features_in).
+
+        Rows are in the layout and value range of the training data (reshape them to ``dims``
+        for images); with a binary cross-entropy reconstruction loss they lie in [0, 1].
+        """
+        if self.decoder is None:
+            raise NotSupportedError("This model has no decoder, so it cannot inverse_transform; "
+                                    "fit with parametric_reconstruction=True.")
+        Y = as_float_matrix(Y, what="The embedding to inverse_transform")
+        if Y.shape[1] != self.n_components:
+            raise InvalidDataError(
+                f"The map has {self.n_components} dimensions but these points have "
+                f"{Y.shape[1]}; pass points of the embedding, shape (n, {self.n_components}).")
+        chunk = batch_size or TRANSFORM_CHUNK
+        parts = []
+        for start in range(0, len(Y), chunk):
+            out = keras.ops.convert_to_numpy(self.decoder(Y[start:start + chunk], training=False))
+            parts.append(out.reshape(len(out), -1))
         return np.concatenate(parts).astype(np.float32, copy=False)

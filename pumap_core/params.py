@@ -10,17 +10,15 @@ from typing import Any
 
 import numpy as np
 
-from .errors import InvalidParameterError, NotSupportedError
+from .errors import InvalidParameterError
 from .graph.knn import canonical_metric
 from .training.config import TrainingConfig
 
 DEFAULT_LEARNING_RATE = 1e-2
 
-_LATER = {  # umap-learn features that a later version adds, with their "off" values
-    "decoder": None, "parametric_reconstruction": False, "autoencoder_loss": False,
-    "reconstruction_validation": None, "global_correlation_loss_weight": 0.0,
-    "landmark_loss_fn": None,
-}
+# Parameters that only mean something with parametric_reconstruction=True, with their "off" value.
+_RECONSTRUCTION_ONLY = (("decoder", None), ("autoencoder_loss", False),
+                        ("reconstruction_validation", None))
 
 
 INIT_MODES = ("spectral", "pca", "random")  # the warm starts of training.fit.initial_layout
@@ -66,15 +64,41 @@ def _number(est: Any, name: str, *, low: float, high: float = np.inf, integer: b
     return value
 
 
-def validate(est: Any, *, landmark_positions: Any = None, y: Any = None) -> FitConfig:
+def _flag(est: Any, name: str) -> bool:
+    value = getattr(est, name)
+    if not isinstance(value, (bool, np.bool_)):
+        raise InvalidParameterError(f"{name} must be True or False, got {value!r}.")
+    return bool(value)
+
+
+def _check_objectives(est: Any) -> None:
+    """The reconstruction, global-structure and landmark parameters."""
+    if not _flag(est, "parametric_reconstruction"):
+        for name, off in _RECONSTRUCTION_ONLY:
+            value = getattr(est, name)
+            if (value is not None) if off is None else bool(value):
+                raise InvalidParameterError(
+                    f"{name} is only used with parametric_reconstruction=True; set that too, "
+                    f"or leave {name} at {off!r}.")
+    else:
+        from .training.decoding import loss_mode
+
+        _flag(est, "autoencoder_loss")
+        loss_mode(est.parametric_reconstruction_loss_fcn)
+        _number(est, "parametric_reconstruction_loss_weight", low=0)
+        if est.decoder is not None and not callable(est.decoder):
+            raise InvalidParameterError("decoder must be a Keras model from n_components "
+                                        f"values to one item, got a {type(est.decoder).__name__}.")
+    _number(est, "global_correlation_loss_weight", low=0)
+    _number(est, "landmark_loss_weight", low=0)
+    if est.landmark_loss_fn is not None and not callable(est.landmark_loss_fn):
+        raise InvalidParameterError("landmark_loss_fn must be a function loss(y_true, y_pred) or "
+                                    f"None, got {est.landmark_loss_fn!r}.")
+
+
+def validate(est: Any, *, y: Any = None) -> FitConfig:
     """Check every parameter of ``est`` and build the training configuration."""
-    for name, off in _LATER.items():
-        if getattr(est, name) not in (off, 0):
-            raise NotSupportedError(
-                f"{name} is not available in this version of pumap_core yet; leave it at "
-                f"{off!r}.")
-    if landmark_positions is not None:
-        raise NotSupportedError("landmark_positions is not available in this version yet.")
+    _check_objectives(est)
     if y is not None:
         warnings.warn("y is ignored: supervised UMAP is not available yet; the map is learned "
                       "from X alone.", UserWarning, stacklevel=3)
@@ -143,8 +167,14 @@ def to_manifest(est: Any) -> dict[str, Any]:
 
     out: dict[str, Any] = {}
     for name, value in est.get_params().items():
-        if name == "encoder":
-            out[name] = None if value is None else "custom"
+        if name in ("encoder", "decoder", "landmark_loss_fn"):
+            out[name] = None if value is None else "custom"  # networks: in their .keras files
+        elif name == "parametric_reconstruction_loss_fcn":
+            from .training.decoding import loss_name
+
+            out[name] = loss_name(value)  # "custom" for a function: the function is not saved
+        elif name == "reconstruction_validation":
+            out[name] = None if value is None else "array"  # validation rows are not saved
         elif name == "optimizer":
             out[name] = None if value is None else keras.optimizers.serialize(value)
         elif name == "keras_fit_kwargs":
@@ -162,14 +192,28 @@ def to_manifest(est: Any) -> dict[str, Any]:
     return out
 
 
-def from_manifest(cls: type, manifest: dict[str, Any], encoder: Any) -> Any:
-    """Rebuild an estimator from saved parameters (unknown or newer keys are ignored)."""
+def from_manifest(cls: type, manifest: dict[str, Any], encoder: Any, decoder: Any = None) -> Any:
+    """Rebuild an estimator from saved parameters (unknown or newer keys are ignored).
+
+    ``encoder`` / ``decoder`` (the trained networks) become the parameters of that name where
+    the user had passed custom ones. Functions (custom losses) and validation rows are not
+    saved: those parameters come back as None, with a warning for a custom loss.
+    """
     import keras
 
     saved = dict(manifest["params"])
     accepted = set(cls().get_params())
     params = {k: v for k, v in saved.items() if k in accepted}
     params["encoder"] = encoder if saved.get("encoder") == "custom" else None
+    if "decoder" in params:
+        params["decoder"] = decoder if saved.get("decoder") == "custom" else None
+    for name in ("parametric_reconstruction_loss_fcn", "landmark_loss_fn"):
+        if params.get(name) == "custom":
+            params[name] = None
+            warnings.warn(f"{name} was a custom function, which is not saved; set it again "
+                          "before fitting this model further.", UserWarning, stacklevel=3)
+    if params.get("reconstruction_validation") == "array":
+        params["reconstruction_validation"] = None
     if params.get("optimizer") is not None:
         params["optimizer"] = keras.optimizers.deserialize(params["optimizer"])
     if params.get("init") == "array":  # the array was not saved: a refit uses the default

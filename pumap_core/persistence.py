@@ -7,6 +7,12 @@ Layout of a model folder::
     encoder.keras   the encoder, loaded with Keras' safe_mode
     history.json    the loss history, one entry per epoch
     embedding.npy   the training embedding (optional; plain array, loaded without pickle)
+    decoder.keras   the decoder, embedding -> data space (only with parametric_reconstruction)
+    landmarks.npy   positions (m, n_components) of the rows kept by add_landmarks, and
+    landmark_data.npy   those rows (m, n_features) (only while landmarks are set)
+
+Schema versions: 1 has the first four files; 2 adds the decoder and landmarks. A folder is
+written as version 1 when it has neither, so older pumap_core versions still read it.
 """
 
 from __future__ import annotations
@@ -27,8 +33,10 @@ from .errors import ModelFileError, ModelNotFoundError
 from .model import EmbeddingModel
 
 FORMAT = "pumap-studio/parametric-umap"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 MANIFEST = "manifest.json"
+# Files that need schema version 2 to be understood.
+_V2_FILES = ("decoder.keras", "landmarks.npy", "landmark_data.npy")
 
 
 def _sha256(path: Path) -> str:
@@ -69,9 +77,18 @@ def save_model(model: EmbeddingModel, path: str | Path, *, params: dict[str, Any
             np.save(tmp / "embedding.npy", np.asarray(embedding, dtype=np.float32),
                     allow_pickle=False)
             files.append("embedding.npy")
+        if model.decoder is not None:
+            model.decoder.save(tmp / "decoder.keras")
+            files.append("decoder.keras")
+        if model.landmarks is not None:
+            np.save(tmp / "landmarks.npy", np.asarray(model.landmarks.positions, np.float32),
+                    allow_pickle=False)
+            np.save(tmp / "landmark_data.npy", np.asarray(model.landmarks.X, np.float32),
+                    allow_pickle=False)
+            files += ["landmarks.npy", "landmark_data.npy"]
         manifest = {
             "format": FORMAT,
-            "schema_version": SCHEMA_VERSION,
+            "schema_version": 2 if any(f in _V2_FILES for f in files) else 1,
             "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "params": params,
             "model": {"a": model.a, "b": model.b, "n_features_in": model.n_features_in,
@@ -122,6 +139,16 @@ def read_manifest(path: str | Path) -> dict[str, Any]:
     return manifest
 
 
+def _load_network(file: Path) -> keras.Model:
+    try:
+        return keras.saving.load_model(file, compile=False, safe_mode=True)
+    except Exception as exc:
+        raise ModelFileError(
+            f"{file} could not be loaded ({str(exc).splitlines()[0][:200]}); "
+            "a custom layer must be registered with keras.saving.register_keras_serializable.",
+        ) from None
+
+
 def load_model(path: str | Path) -> tuple[EmbeddingModel, dict[str, Any], np.ndarray | None]:
     """Load a model folder written by :func:`save_model`.
 
@@ -131,20 +158,28 @@ def load_model(path: str | Path) -> tuple[EmbeddingModel, dict[str, Any], np.nda
     manifest = read_manifest(path)
     if "encoder.keras" not in manifest["files"]:
         raise ModelFileError(f"{path / MANIFEST} lists no encoder.keras.")
-    try:
-        encoder = keras.saving.load_model(path / "encoder.keras", compile=False, safe_mode=True)
-    except Exception as exc:
-        raise ModelFileError(
-            f"{path / 'encoder.keras'} could not be loaded ({str(exc).splitlines()[0][:200]}); "
-            "a custom layer must be registered with keras.saving.register_keras_serializable.",
-        ) from None
+    encoder = _load_network(path / "encoder.keras")
+    decoder = None
+    if "decoder.keras" in manifest["files"]:
+        decoder = _load_network(path / "decoder.keras")
     try:
         history = json.loads((path / "history.json").read_text())
         meta = manifest["model"]
         model = EmbeddingModel(encoder=encoder, a=float(meta["a"]), b=float(meta["b"]),
                                n_features_in=int(meta["n_features_in"]),
                                item_shape=tuple(int(v) for v in meta["item_shape"]),
-                               history=history, info=dict(manifest.get("info") or {}))
+                               history=history, info=dict(manifest.get("info") or {}),
+                               decoder=decoder)
+        if {"landmarks.npy", "landmark_data.npy"} & set(manifest["files"]):
+            from .landmarks import LandmarkSet
+
+            if not {"landmarks.npy", "landmark_data.npy"} <= set(manifest["files"]):
+                raise ValueError("landmarks.npy and landmark_data.npy must come together")
+            positions = np.load(path / "landmarks.npy", allow_pickle=False)
+            rows = np.load(path / "landmark_data.npy", allow_pickle=False)
+            if positions.ndim != 2 or rows.ndim != 2 or len(positions) != len(rows):
+                raise ValueError("landmarks.npy and landmark_data.npy do not match")
+            model.landmarks = LandmarkSet(X=rows, positions=positions)
         embedding = None
         if "embedding.npy" in manifest["files"]:
             embedding = np.load(path / "embedding.npy", allow_pickle=False)

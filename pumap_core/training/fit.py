@@ -12,6 +12,7 @@ from ..graph import FuzzyGraph
 from ..graph.spectral import pca_layout, spectral_layout
 from .events import Event
 from .networks import check_encoder, copy_encoder, default_encoder
+from .objectives import Objectives
 from .projection import fit_projection, fold_projection
 from .config import TrainingConfig
 from .trainer import TrainResult, train
@@ -89,6 +90,8 @@ def fit_network(X: np.ndarray, graph: FuzzyGraph, *, encoder: keras.Model | None
                 optimizer: keras.optimizers.Optimizer | None = None,
                 keras_fit_kwargs: dict[str, Any] | None = None,
                 init: str | np.ndarray = "spectral",
+                objectives: Objectives | None = None,
+                start: keras.Model | None = None,
                 ) -> tuple[keras.Model, TrainResult]:
     """Train a network that maps rows of ``X`` to an embedding of ``graph``.
 
@@ -96,10 +99,17 @@ def fit_network(X: np.ndarray, graph: FuzzyGraph, *, encoder: keras.Model | None
     trained on principal-component inputs then folded back (see :mod:`.projection`); otherwise
     a copy of the user's encoder is trained, leaving the user's object untouched. ``init``
     chooses the warm start (see :func:`initial_layout`).
+
+    ``start``, a trained encoder, continues that map instead: a copy of it is trained on the
+    raw rows, without warm start. ``objectives`` adds the optional loss terms (see
+    :mod:`.objectives`); their decoder is trained in place.
     """
     seed = int(rng.integers(2**31 - 1))
     projection = None
-    if encoder is None:
+    if start is not None:
+        final = copy_encoder(start)
+        check_encoder(final, item_shape, n_components)
+    elif encoder is None:
         final = default_encoder(item_shape, n_components, seed)
         projection = fit_projection(X, rng)
     else:
@@ -112,13 +122,19 @@ def fit_network(X: np.ndarray, graph: FuzzyGraph, *, encoder: keras.Model | None
     else:
         X_train, shape, net = X, item_shape, final
 
-    if not cancel.is_set():
+    if not cancel.is_set() and start is None:
         layout = initial_layout(init, graph, X_train, n_components, seed)
         if layout is not None:
             warm_start(net, X_train, layout, shape, rng)
+    val_inputs = None
+    if objectives is not None and objectives.validation is not None:
+        rows = objectives.validation
+        val_inputs = (rows if projection is None else projection.apply(rows)).reshape(
+            (len(rows), *shape))
     result = train(net, X_train, graph, a=a, b=b, item_shape=shape, config=config, rng=rng,
                    emit=emit, cancel=cancel, optimizer=optimizer,
-                   keras_fit_kwargs=keras_fit_kwargs)
+                   keras_fit_kwargs=keras_fit_kwargs, objectives=objectives, X_raw=X,
+                   val_inputs=val_inputs)
     if projection is not None:
         fold_projection(net, final, projection)
     return final, result

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Callable
+
 import keras
 import numpy as np
 
@@ -27,8 +29,12 @@ class EdgeSampler(keras.utils.PyDataset):
     def __init__(self, X: np.ndarray, heads: np.ndarray, tails: np.ndarray,
                  weights: np.ndarray, *, item_shape: tuple[int, ...], edges_per_batch: int,
                  negative_sample_rate: int, repulsion_strength: float, steps_per_epoch: int,
-                 full_batch: bool, rng: np.random.Generator) -> None:
+                 full_batch: bool, rng: np.random.Generator,
+                 extras: Callable[[np.ndarray | None], dict] | None = None) -> None:
         super().__init__(workers=1, use_multiprocessing=False)
+        # extras(rows) adds the inputs of optional loss terms (training.objectives); rows are
+        # the data rows of the embedded points, None for all of them in the full batch.
+        self.extras = extras
         self.X = X
         self.item_shape = item_shape
         self.heads, self.tails = heads, tails
@@ -69,4 +75,6 @@ class EdgeSampler(keras.utils.PyDataset):
             left = np.concatenate([ar, np.repeat(ar, r)])
             right = np.concatenate([ar + B, negatives])
         inputs = {"x": x, "left": left.astype(np.int32), "right": right.astype(np.int32)}
+        if self.extras is not None:
+            inputs.update(self.extras(None if self.full_batch else np.concatenate([h, t])))
         return inputs, self.y, self.sample_weight

@@ -16,6 +16,7 @@ from ..graph import FuzzyGraph
 from .config import TrainingConfig
 from .events import EpochEvent, Event
 from .losses import UMAPTrainingModel, umap_loss
+from .objectives import BatchExtras, Objectives, ObjectivesTrainingModel, ValidationReconstruction
 from .sampler import EdgeSampler
 
 log = logging.getLogger("pumap_core")
@@ -38,13 +39,31 @@ class TrainResult:
 class _Flags:
     cancelled: bool = False
     diverged: bool = False
-    losses: list[float] = field(default_factory=list)
+    history: dict[str, list[float]] = field(default_factory=dict)
+
+
+class _Networks:
+    """The trained networks (encoder, and decoder when there is one) as one set of weights."""
+
+    def __init__(self, *nets: keras.Model) -> None:
+        self.nets = [n for n in nets if n is not None]
+
+    def get_weights(self) -> list[np.ndarray]:
+        return [w for n in self.nets for w in n.get_weights()]
+
+    def set_weights(self, weights: list[np.ndarray]) -> None:
+        start = 0
+        for n in self.nets:
+            count = len(n.get_weights())
+            n.set_weights(weights[start:start + count])
+            start += count
 
 
 class _Guard(keras.callbacks.Callback):
     """Stops on cancel or on a non-finite loss; keeps the weights of the last good epoch."""
 
-    def __init__(self, encoder: keras.Model, cancel: threading.Event, flags: _Flags) -> None:
+    def __init__(self, encoder: keras.Model | _Networks, cancel: threading.Event,
+                 flags: _Flags) -> None:
         super().__init__()
         self.encoder, self.cancel, self.flags = encoder, cancel, flags
         self.good_weights = encoder.get_weights()
@@ -73,12 +92,16 @@ class _Guard(keras.callbacks.Callback):
 
 
 class _Progress(keras.callbacks.Callback):
-    """Sends one :class:`EpochEvent` per epoch and logs every ``report_every`` epochs."""
+    """Sends one :class:`EpochEvent` per epoch and logs every ``report_every`` epochs.
+
+    Keeps ``keys`` of the epoch logs ("loss", and the extra terms' entries) in the history.
+    """
 
     def __init__(self, emit: Callable[[Event], None], n_epochs: int, report_every: int,
-                 flags: _Flags) -> None:
+                 flags: _Flags, keys: tuple[str, ...] = ("loss",)) -> None:
         super().__init__()
         self.emit, self.n_epochs, self.every, self.flags = emit, n_epochs, report_every, flags
+        self.keys = keys
 
     def on_train_begin(self, logs=None):
         self.t0 = time.perf_counter()
@@ -87,7 +110,8 @@ class _Progress(keras.callbacks.Callback):
         loss = float((logs or {}).get("loss", float("nan")))
         if self.flags.diverged or not math.isfinite(loss):
             return
-        self.flags.losses.append(loss)
+        for key in self.keys:
+            self.flags.history.setdefault(key, []).append(float((logs or {}).get(key, math.nan)))
         done = epoch + 1
         elapsed = time.perf_counter() - self.t0
         eta = elapsed / done * (self.n_epochs - done)
@@ -111,8 +135,16 @@ def train(encoder: keras.Model, X: np.ndarray, graph: FuzzyGraph, *, a: float, b
           item_shape: tuple[int, ...], config: TrainingConfig, rng: np.random.Generator,
           emit: Callable[[Event], None], cancel: threading.Event,
           optimizer: keras.optimizers.Optimizer | None = None,
-          keras_fit_kwargs: dict[str, Any] | None = None) -> TrainResult:
-    """Train ``encoder`` in place on the UMAP loss of ``graph``."""
+          keras_fit_kwargs: dict[str, Any] | None = None,
+          objectives: Objectives | None = None, X_raw: np.ndarray | None = None,
+          val_inputs: np.ndarray | None = None) -> TrainResult:
+    """Train ``encoder`` in place on the UMAP loss of ``graph``.
+
+    With active ``objectives`` the extra loss terms are added (and their decoder trained in
+    place); their data-side inputs come from ``X_raw``, the rows in the input space (``X`` may
+    be projected), and ``val_inputs`` are ``objectives.validation`` as the encoder takes them.
+    """
+    extra = objectives if objectives is not None and objectives.active else None
     heads, tails, weights = graph.edges()
     full_batch = len(X) <= config.full_batch_max_points
     batch_size = config.resolved_batch_size(len(X), graph.n_edges)
@@ -122,23 +154,40 @@ def train(encoder: keras.Model, X: np.ndarray, graph: FuzzyGraph, *, a: float, b
                           edges_per_batch=batch_size,
                           negative_sample_rate=config.negative_sample_rate,
                           repulsion_strength=config.repulsion_strength,
-                          steps_per_epoch=steps, full_batch=full_batch, rng=rng)
-    model = UMAPTrainingModel(encoder, a, b)
+                          steps_per_epoch=steps, full_batch=full_batch, rng=rng,
+                          extras=None if extra is None else BatchExtras(
+                              X if X_raw is None else X_raw, extra, rng))
+    watched: Any = encoder
+    own_callbacks: list = []
+    keys: tuple[str, ...] = ("loss",)
+    if extra is None:  # the default: Keras' own loss, nothing else computed
+        model = UMAPTrainingModel(encoder, a, b)
+        loss = umap_loss()
+    else:
+        model, loss = ObjectivesTrainingModel(encoder, a, b, extra), None
+        recon = extra.reconstruction
+        watched = _Networks(encoder, None if recon is None else recon.inner)
+        keys += tuple(extra.history_keys())
+        if recon is not None and val_inputs is not None:
+            own_callbacks.append(ValidationReconstruction(encoder, recon, val_inputs,
+                                                          extra.validation))
     model.compile(optimizer=_fresh_optimizer(optimizer, config.learning_rate,
                                              steps * n_epochs),
-                  loss=umap_loss(), jit_compile="auto",
+                  loss=loss, jit_compile="auto",
                   steps_per_execution=min(steps, STEPS_PER_EXECUTION))
     flags = _Flags()
     kwargs = {"epochs": n_epochs, "verbose": 0, **(keras_fit_kwargs or {})}
     user_callbacks = list(kwargs.pop("callbacks", None) or [])
-    callbacks = [_Guard(encoder, cancel, flags),
-                 _Progress(emit, kwargs["epochs"], config.report_every, flags)] + user_callbacks
+    callbacks = [_Guard(watched, cancel, flags), *own_callbacks,
+                 _Progress(emit, kwargs["epochs"], config.report_every, flags, keys),
+                 ] + user_callbacks
     for key in ("x", "y", "batch_size", "steps_per_epoch", "validation_data", "shuffle"):
         kwargs.pop(key, None)
     if not cancel.is_set():
         model.fit(sampler, callbacks=callbacks, **kwargs)
     else:
         flags.cancelled = True
-    return TrainResult(history={"loss": list(flags.losses)}, cancelled=flags.cancelled,
+    history = {key: list(flags.history.get(key, [])) for key in keys}
+    return TrainResult(history=history, cancelled=flags.cancelled,
                        diverged=flags.diverged, steps_per_epoch=steps,
                        edges_per_epoch=steps * batch_size)

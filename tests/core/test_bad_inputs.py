@@ -40,8 +40,13 @@ FIT_CASES = [
     ("float neighbours", GOOD, {"n_neighbors": 5.5}, InvalidParameterError,
      "n_neighbors must be an integer"),
     ("min_dist > spread", GOOD, {"min_dist": 2.0}, InvalidParameterError, "min_dist must be"),
-    ("decoder", GOOD, {"parametric_reconstruction": True}, NotSupportedError,
-     "parametric_reconstruction is not available"),
+    ("autoencoder without decoder", GOOD, {"autoencoder_loss": True}, InvalidParameterError,
+     r"autoencoder_loss is only used with parametric_reconstruction=True"),
+    ("negative global weight", GOOD, {"global_correlation_loss_weight": -1},
+     InvalidParameterError, "global_correlation_loss_weight must be >= 0"),
+    ("unknown reconstruction loss", GOOD, {"parametric_reconstruction": True,
+                                           "parametric_reconstruction_loss_fcn": "hinge"},
+     InvalidParameterError, "parametric_reconstruction_loss_fcn must be 'mse'"),
 ]
 
 
