@@ -38,6 +38,14 @@ MAX_CACHED_AGGREGATES = 6
 MAX_CATEGORIES = 256
 
 
+def category_slots(n_categories: int) -> int:
+    """The category count aggregated for ``n_categories``: the next of 8, 16, ..., 256."""
+    slots = 8
+    while slots < n_categories:
+        slots *= 2
+    return slots
+
+
 @dataclass(frozen=True)
 class View:
     """The visible data range and the image size it is rendered at."""
@@ -160,8 +168,11 @@ class MapRaster:
         if colouring.kind == "categorical":
             import pandas as pd
 
+            # numba compiles count_cat once per number of categories (seconds): round it up to
+            # a few sizes, compiled by warm_up(), so a new colour column never waits for it.
             frame = frame.assign(c=pd.Categorical.from_codes(
-                colouring.codes.astype(np.int32), categories=range(len(colouring.categories))))
+                colouring.codes.astype(np.int32),
+                categories=range(category_slots(len(colouring.categories)))))
             reduction = ds.count_cat("c")
         elif colouring.kind == "continuous":
             frame = frame.assign(v=colouring.values)
@@ -235,15 +246,18 @@ def _over(top: np.ndarray, base: np.ndarray, base_alpha: float) -> np.ndarray:
     Done in numpy rather than with datashader's ``stack``, whose first call compiles for
     seconds: the explorer must answer its first selection quickly.
     """
-    at = top[..., 3:4].astype(np.float32) / 255.0
-    ab = base[..., 3:4].astype(np.float32) / 255.0 * base_alpha
+    h, w = top.shape[:2]
+    top, base = top.reshape(-1, 4), base.reshape(-1, 4)
+    out = np.zeros_like(top)
+    drawn = np.flatnonzero((top[:, 3] > 0) | (base[:, 3] > 0))  # often a small share
+    t, b = top[drawn].astype(np.float32), base[drawn].astype(np.float32)
+    at = t[:, 3:4] / 255.0
+    ab = b[:, 3:4] / 255.0 * base_alpha
     ao = at + ab * (1.0 - at)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        rgb = (top[..., :3] * at + base[..., :3] * ab * (1.0 - at)) / ao
-    out = np.empty_like(top)
-    out[..., :3] = np.nan_to_num(rgb).round().astype(np.uint8)
-    out[..., 3:4] = (ao * 255.0).round().astype(np.uint8)
-    return out
+    rgb = (t[:, :3] * at + b[:, :3] * ab * (1.0 - at)) / np.maximum(ao, 1e-6)
+    out[drawn, :3] = rgb.round().astype(np.uint8)
+    out[drawn, 3] = (ao[:, 0] * 255.0).round().astype(np.uint8)
+    return out.reshape(h, w, 4)
 
 
 # -- selections ---------------------------------------------------------------------------
@@ -284,13 +298,15 @@ def warm_up() -> None:
     """Compile datashader's numba kernels (seconds on first use) on a tiny map.
 
     Call it once, early, on a background thread, so that the first large map a user opens
-    renders in milliseconds rather than waiting for the compiler.
+    renders in milliseconds rather than waiting for the compiler. Categorical aggregates are
+    compiled per :func:`category_slots` size: the common ones (up to 32 categories) here.
     """
     rng = np.random.default_rng(0)
     x, y = rng.normal(size=(2, 64)).astype(np.float32)
     raster = MapRaster(x, y)
     view = View.around(x, y, 32, 24)
     palette = ("#1f77b4", "#ff7f0e")
-    for colouring in (Colouring.categorical(np.arange(64) % 2, ["a", "b"], palette),
-                      Colouring.continuous(x, palette), Colouring.density(palette)):
+    colourings = [Colouring.categorical(np.arange(64) % k, [str(i) for i in range(k)], palette,
+                                        key=str(k)) for k in (8, 16, 32)]
+    for colouring in colourings + [Colouring.continuous(x, palette), Colouring.density(palette)]:
         raster.png(view, colouring, emphasis=np.arange(8), emphasis_key="warm")

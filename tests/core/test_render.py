@@ -125,3 +125,17 @@ def test_rows_in_box_and_lasso_match_a_brute_force_check():
     assert len(np.setxor1d(got, np.flatnonzero(inside))) <= 2
     assert len(got) > 1000
     assert rows_in_lasso(x, y, [0, 1], [0, 1]).size == 0  # not a polygon
+
+
+def test_category_counts_share_a_few_compiled_sizes(two_blobs):
+    """Regression: each new number of categories made numba compile count_cat (1-2 s)."""
+    from pumap_core.render import category_slots
+
+    assert [category_slots(k) for k in (1, 8, 9, 16, 17, 200, 256)] == [8, 8, 16, 16, 32, 256,
+                                                                        256]
+    x, y, codes = two_blobs
+    raster = MapRaster(x, y)
+    agg = raster.aggregate(View.around(x, y, 40, 30),
+                           Colouring.categorical(codes, ["a", "b"], (RED, BLUE)))
+    assert agg.shape == (30, 40, 8)
+    assert agg.data[..., 2:].sum() == 0 and agg.data.sum() == len(x)

@@ -23,7 +23,8 @@
     signature: null,  // Python's hash of everything drawn: equal means nothing to redraw
     height: 0,
     themeKey: "",
-    data: null,       // {revision, xy, codesUrl, codes, grid}
+    data: null,       // {revision, xy, codesUrl, codes, grid}; null until loaded
+    revision: null,   // the map being shown
     drawn: false,     // drawn at least once with this data (then the user owns the zoom)
     groups: [],       // points view: one group per trace
     hidden: null,     // category codes hidden from the legend (not hoverable)
@@ -77,29 +78,47 @@
       return;
     }
     const token = ++state.token;
-    let data;
+    // A datashader image needs no coordinates: draw it first, and let the 8 MB of a million
+    // points' coordinates (for hover and picking) arrive behind it.
+    const imageFirst = args.view === "raster" && args.raster;
+    const dataReady = loadData(args);
+    let data = null;
     try {
-      [data] = await Promise.all([loadData(args),
-        preloadImage(args.view === "raster" && args.raster ? args.raster.url : null)]);
+      if (imageFirst) {
+        await preloadImage(args.raster.url);
+        if (state.data && state.data.revision === args.revision) data = state.data;
+      } else {
+        [data] = await Promise.all([dataReady, preloadImage(null)]);
+      }
     } catch (e) {
       document.body.dataset.error = String(e);
       return;
     }
     if (token !== state.token) return;  // a newer render arrived meanwhile
-    if (!state.data || data.revision !== state.data.revision) state.drawn = false;
+    if (args.revision !== state.revision) state.drawn = false;
     Object.assign(state, { args: args, theme: theme, signature: args.signature, height: height,
-      themeKey: themeKey, data: data, spec: args.spec || null });
+      themeKey: themeKey, data: data, revision: args.revision, spec: args.spec || null });
     gd.style.height = height + "px";
     tooltip.theme(theme);
     tooltip.preload(args.atlas);
     await redraw();
+    document.body.dataset.drawn = "1";  // the map is on screen (hover may still be loading)
+    setFrameHeight(height);
+    if (!data) {
+      try {
+        data = await dataReady;
+      } catch (e) {
+        document.body.dataset.error = String(e);
+        return;
+      }
+      if (state.revision === args.revision) state.data = data;
+    }
     if (!state.listening) listen();
     document.body.dataset.ready = "1";  // stable hooks for end-to-end tests and benchmarks
     document.body.dataset.view = args.view;
     document.body.dataset.traceType = PumapFigure.TRACE_TYPE;
     document.body.dataset.raster = args.raster ? args.raster.url : "";
     document.body.dataset.signature = args.signature;
-    setFrameHeight(height);
   }
 
   function redraw() {
