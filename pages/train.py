@@ -1,12 +1,12 @@
 """Train: settings, a background training job, live progress and loss curve, cancel."""
 
-import plotly.graph_objects as go
 import streamlit as st
 
 from pumap_core.data import DEFAULT_DEMO, load_demo
 from studio import state
 from studio.errors import message_for
-from studio.jobs import STAGE_LABELS, TrainingJob
+from studio.job_view import job_panel
+from studio.jobs import TrainingJob
 from studio.train_form import settings_form
 from studio.routing import ensure_app_navigation
 
@@ -38,42 +38,4 @@ if state.get(state.STANDBY) is None and not running:  # start the next process n
     state.put(state.STANDBY, TrainingJob())
 
 
-def loss_figure(losses):
-    fig = go.Figure(go.Scatter(x=list(range(1, len(losses) + 1)), y=list(losses),
-                               mode="lines+markers" if len(losses) < 40 else "lines"))
-    fig.update_layout(height=280, margin=dict(l=10, r=10, t=30, b=10), title="Loss",
-                      xaxis_title="epoch", yaxis_title="UMAP loss")
-    return fig
-
-
-@st.fragment(run_every=0.5 if running else None)
-def progress_panel():
-    job = state.get(state.JOB)
-    if job is None:
-        return
-    snap = job.snapshot()
-    label = STAGE_LABELS.get(snap.stage, snap.stage)
-    if snap.n_epochs and not snap.finished:
-        eta = f", about {snap.eta:.0f} s left" if snap.eta is not None else ""
-        label += f" — epoch {snap.epoch}/{snap.n_epochs}{eta}"
-    st.progress(snap.progress, text=label)
-    if not snap.finished and st.button("Cancel", key="train.cancel",
-                                       help="Stop after the current step; the partly trained "
-                                            "model is kept as a run."):
-        job.cancel()
-    if snap.losses:
-        st.plotly_chart(loss_figure(snap.losses), width="stretch", key="train.loss")
-    if snap.status == "failed":
-        st.error(snap.error)
-    elif snap.finished:
-        verb = "Cancelled after" if snap.status == "cancelled" else "Finished"
-        st.success(f"{verb} {len(snap.losses)} epochs in {snap.elapsed:.1f} s; saved as run "
-                   f"{snap.run_id}.")
-        if st.button("Explore the map", type="primary", key="train.explore"):
-            state.put(state.RUN_ID, snap.run_id)
-            st.switch_page("pages/explore.py")
-    if running and snap.finished:
-        st.rerun()  # re-enable the form now that the job is over
-
-
-progress_panel()
+job_panel(state.JOB, "train", running)

@@ -22,11 +22,12 @@ from pumap_core.workspace import Run, RunInfo, Workspace
 
 #: File types accepted when embedding new data (the same as on the Data page).
 UPLOAD_TYPES = [ext.lstrip(".") for ext in SUPPORTED_EXTENSIONS]
-#: Parameters that say nothing about the map; left out of the comparison.
+#: Parameters that say nothing about the map; left out of the comparison. The decoder,
+#: autoencoder, global-structure and init settings of the Train page are shown.
 _NOISE = {"verbose", "n_jobs", "low_memory", "loss_report_frequency", "keras_fit_kwargs",
-          "n_epochs", "decoder", "parametric_reconstruction", "autoencoder_loss",
-          "reconstruction_validation", "global_correlation_loss_weight", "landmark_loss_fn",
-          "landmark_loss_weight"}
+          "n_epochs", "decoder", "reconstruction_validation", "landmark_loss_fn",
+          "landmark_loss_weight", "parametric_reconstruction_loss_fcn",
+          "parametric_reconstruction_loss_weight"}
 
 
 def max_upload_bytes() -> int:

@@ -65,10 +65,61 @@ def settings_form(ds: Dataset, disabled: bool) -> dict[str, Any] | None:
         units = c3.select_slider("Units per layer (MLP)", [16, 32, 64, 100, 128, 256], 100,
                                  key="train.units",
                                  help="Neurons per hidden layer: more can fit more detail.")
+        beyond = beyond_the_encoder()
         pressed = st.form_submit_button("Train", type="primary", disabled=disabled)
     if not pressed:
         return None
     return {"n_neighbors": n_neighbors, "min_dist": min_dist, "spread": spread,
             "metric": metric, "n_training_epochs": int(epochs),
             "batch_size": None if batch == "auto" else int(batch), "learning_rate": lr,
-            "random_state": int(seed), "network": network, "layers": layers, "units": units}
+            "random_state": int(seed), "network": network, "layers": layers, "units": units,
+            **beyond}
+
+
+def beyond_the_encoder() -> dict[str, Any]:
+    """The decoder, autoencoder, global-structure and initialisation settings (inside the form).
+
+    Widgets in a form cannot react to each other before it is submitted, so instead of greying
+    out "Autoencoder loss" without a decoder, ticking it trains the decoder as well (it needs
+    one) and its help says so.
+    """
+    with st.expander("Beyond the encoder", expanded=False):
+        c1, c2 = st.columns(2)
+        decoder = c1.toggle(
+            "Train a decoder (reconstruction)", False, key="train.decoder",
+            help="Also learn the way back, from a point of the map to an item. The Reconstruct "
+                 "page then shows what any spot of the map decodes to (an image or feature "
+                 "values). The map itself is learned as without it.")
+        autoencoder = c2.toggle(
+            "Autoencoder loss", False, key="train.autoencoder",
+            help="Train the encoder on reconstruction too, so that the map keeps what is needed "
+                 "to rebuild the items, at some cost to the neighbourhoods. Needs the decoder: "
+                 "ticking it trains one.")
+        c1, c2 = st.columns(2)
+        global_weight = c1.slider(
+            "Global structure weight", 0.0, 2.0, 0.0, 0.1, key="train.global_weight",
+            help="0: UMAP alone. Above 0, the map is also pushed to keep the ordering of "
+                 "distances between far-apart items (how clusters sit relative to each other); "
+                 "1 is a strong setting.")
+        options = list(INITS)
+        init = c2.selectbox(
+            "Initialisation", options, index=options.index(default_init()), key="train.init",
+            format_func=INITS.get,
+            help="Where the network starts: it first learns to reproduce a spectral layout of "
+                 "the neighbour graph (global shape right from the start), the first two "
+                 "principal components (fast, linear), or nothing (random weights).")
+    return {"parametric_reconstruction": bool(decoder or autoencoder),
+            "autoencoder_loss": bool(autoencoder),
+            "global_correlation_loss_weight": float(global_weight), "init": init}
+
+
+#: The library's ``init`` values and how the form names them.
+INITS = {"spectral": "spectral layout", "pca": "principal components", "random": "random"}
+
+
+def default_init() -> str:
+    """The library's default ``init`` (spectral until it accepts the parameter)."""
+    from pumap_core import ParametricUMAP
+
+    value = ParametricUMAP().get_params().get("init", "spectral")
+    return value if value in INITS else "spectral"

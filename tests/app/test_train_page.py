@@ -36,3 +36,33 @@ def test_training_saves_a_run_and_reports_it(open_page, text_of, iris):
     at.button(key="train.explore").click().run()  # the success panel leads to the new map
     assert at.session_state["explore.run_id"] == snap.run_id
     assert at.title[0].value == "Explore" and not at.exception
+
+
+def test_beyond_the_encoder_settings_reach_the_run_record(open_page, iris):
+    """The decoder / autoencoder / global structure / init widgets end up in the saved run."""
+    from studio.runs_view import params_table
+
+    at = open_page("pages/train.py", session={"dataset": iris})
+    assert at.selectbox(key="train.init").value == "spectral"  # the library's default
+    at.number_input(key="train.epochs").set_value(3)
+    at.toggle(key="train.autoencoder").set_value(True)  # needs, and so turns on, the decoder
+    at.slider(key="train.global_weight").set_value(0.5)
+    at.selectbox(key="train.init").set_value("pca")
+    next(b for b in at.button if b.label == "Train").click().run()
+    assert not at.exception
+    job = at.session_state["train.job"]
+    deadline = time.monotonic() + WAIT_S
+    while not job.snapshot().finished and time.monotonic() < deadline:
+        time.sleep(0.5)
+    snap = job.snapshot()
+    assert snap.status == "done", snap.error or f"not finished after {WAIT_S} s"
+    info = Workspace().list_runs()[0]
+    assert info.params["parametric_reconstruction"] is True
+    assert info.params["autoencoder_loss"] is True
+    assert info.params["global_correlation_loss_weight"] == 0.5 and info.params["init"] == "pca"
+    table = params_table([info])
+    assert table.loc["init"].iloc[-1] == "pca"
+    assert table.loc["parametric_reconstruction"].iloc[-1] == "True"
+    assert table.loc["global_correlation_loss_weight"].iloc[-1] == "0.5"
+    decoded = Workspace().load_run(info.id).estimator().inverse_transform([[0.0, 0.0]])
+    assert decoded.shape == (1, 4)
