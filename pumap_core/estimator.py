@@ -364,6 +364,14 @@ class ParametricUMAP(LandmarksMixin, TransformerMixin, BaseEstimator):
             log.info("saved to %s", path)
         return path
 
+    def export(self, path: str | Path, format: str = "keras", *, verify: bool = True,
+               sample: Any = None) -> Path:
+        """Write the trained encoder as "keras", "savedmodel" or "onnx", checked against Keras.
+
+        See :func:`pumap_core.export.export_encoder`; returns the file or folder written.
+        """
+        return self._fitted().export(path, format, verify=verify, sample=sample)
+
 
 def load_ParametricUMAP(save_location: str | Path, verbose: bool = False) -> ParametricUMAP:
     """Load a folder written by :meth:`ParametricUMAP.save` (umap-learn's function name)."""

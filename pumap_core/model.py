@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import keras
@@ -79,3 +80,10 @@ class EmbeddingModel:
             out = keras.ops.convert_to_numpy(self.decoder(Y[start:start + chunk], training=False))
             parts.append(out.reshape(len(out), -1))
         return np.concatenate(parts).astype(np.float32, copy=False)
+
+    def export(self, path: str | Path, format: str = "keras", *, verify: bool = True,
+               sample: Any = None) -> Path:
+        """Write the encoder for deployment: "keras", "savedmodel" or "onnx" (see :mod:`.export`)."""
+        from .export import export_encoder
+
+        return export_encoder(self, path, format, verify=verify, sample=sample)

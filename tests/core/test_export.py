@@ -137,3 +137,14 @@ def test_a_savedmodel_is_replaced_by_a_new_export(fitted, tmp_path):
     first = export_encoder(fitted, tmp_path / "sm", "savedmodel")
     again = export_encoder(fitted, tmp_path / "sm", "savedmodel")
     assert first == again and (again / "saved_model.pb").is_file()
+
+
+def test_estimator_and_fitted_model_export_methods(fitted, small, tmp_path):
+    rows = small[0][:10]
+    path = fitted.export(tmp_path / "est", "onnx", sample=rows)
+    assert path == tmp_path / "est.onnx"
+    np.testing.assert_allclose(_run_onnx(path, rows), fitted.transform(rows), atol=1e-4, rtol=0)
+    path = fitted.model_.export(tmp_path / "model.keras")
+    np.testing.assert_allclose(_run_keras(path, rows), fitted.transform(rows), atol=1e-4, rtol=0)
+    with pytest.raises(NotFittedError):
+        ParametricUMAP().export(tmp_path / "nothing.keras")
