@@ -164,24 +164,27 @@ def report(results: dict) -> None:
     part = {name: RUNS[name][0] if name in RUNS else "reconstruction" for name in results}
     cols = [("mse_unseen", ".4f", 12), ("mse_train", ".4f", 11), ("trust", ".4f", 8),
             ("knn5", ".4f", 7), ("fit_s", ".1f", 8)]
-    print("\n(a) reconstruction MSE, 2,000 unseen MNIST images through encoder -> decoder")
-    print(f"{'':<30}{'MSE unseen':>12}{'MSE train':>11}{'trust':>8}{'5-NN':>7}{'fit s':>8}")
+    if "reconstruction" in part.values():
+        print("\n(a) reconstruction MSE, 2,000 unseen MNIST images through encoder -> decoder")
+        print(f"{'':<30}{'MSE unseen':>12}{'MSE train':>11}{'trust':>8}{'5-NN':>7}{'fit s':>8}")
     for name, r in results.items():
         if part[name] == "reconstruction":
             print(line(name, r, cols))
     cols = [("dcorr", ".3f", 11), ("dcorr_unseen", ".3f", 14), ("trust", ".4f", 8),
             ("knn5", ".4f", 7), ("fit_s", ".1f", 8)]
-    print("\n(b) global structure: Pearson r of data vs embedding distances (20,000 pairs)")
-    print(f"{'':<30}{'r train':>11}{'r unseen':>14}{'trust':>8}{'5-NN':>7}{'fit s':>8}")
+    if "global" in part.values():
+        print("\n(b) global structure: Pearson r of data vs embedding distances (20,000 pairs)")
+        print(f"{'':<30}{'r train':>11}{'r unseen':>14}{'trust':>8}{'5-NN':>7}{'fit s':>8}")
     for name, r in results.items():
         if part[name] == "global":
             print(line(name, r, cols))
     cols = [("move_mean_pct", ".2f", 11), ("move_median_pct", ".2f", 10),
             ("move_p95_pct", ".2f", 8), ("trust", ".4f", 8), ("knn5", ".4f", 7),
             ("first_fit_s", ".1f", 9), ("fit_s", ".1f", 8)]
-    print("\n(c) landmarks: movement of the 4,000 old points, % of the old map's extent")
-    print(f"{'':<30}{'mean %':>11}{'median %':>10}{'p95 %':>8}{'trust':>8}{'5-NN':>7}"
-          f"{'1st s':>9}{'total s':>8}")
+    if "landmarks" in part.values():
+        print("\n(c) landmarks: movement of the 4,000 old points, % of the old map's extent")
+        print(f"{'':<30}{'mean %':>11}{'median %':>10}{'p95 %':>8}{'trust':>8}{'5-NN':>7}"
+              f"{'1st s':>9}{'total s':>8}")
     for name, r in results.items():
         if part[name] == "landmarks":
             print(line(name, r, cols))
