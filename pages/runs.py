@@ -1,4 +1,7 @@
-"""Runs: every training kept on disk; compare, rename, download, delete, import, embed new data."""
+"""Runs: every training kept on disk; compare, rename, download, delete, import, export the
+encoder, continue training on new data, embed new data."""
+
+import functools
 
 import streamlit as st
 
@@ -6,9 +9,10 @@ from pumap_core.workspace import RunInfo, Workspace
 from studio import state
 from studio.errors import user_errors
 from studio.run_plots import embed_map, loss_overlay, small_map
-from studio.runs_view import (UPLOAD_TYPES, embed_upload, highlight_differences,
-                              label_for, load_run_cached, params_table, runs_table,
-                              zip_name)
+from studio.continue_training import continue_section
+from studio.runs_view import (EXPORTS, UPLOAD_TYPES, embed_upload, encoder_export,
+                              export_name, highlight_differences, label_for, load_run_cached,
+                              params_table, runs_table, zip_name)
 from studio.routing import ensure_app_navigation
 
 ensure_app_navigation()
@@ -92,6 +96,12 @@ def manage(info: RunInfo) -> None:
             ws.delete_run(info.id)
             state.flash("success", f"Deleted the run {info.name}.")
             st.rerun()
+    for col, (fmt, (label, mime)) in zip(st.columns(3), EXPORTS.items()):  # made on click
+        col.download_button(label, functools.partial(encoder_export, ws, info, fmt),
+                            file_name=export_name(info, fmt), mime=mime, on_click="ignore",
+                            key=f"runs.export.{fmt}.{info.id}", disabled=broken or not
+                            info.has_model, help="The encoder alone, to embed data elsewhere; "
+                            "checked against Keras on sample rows.")
 
 
 if selected:
@@ -99,6 +109,8 @@ if selected:
     for run_id in selected:
         with st.expander(label_for(by_id[run_id]), expanded=len(selected) == 1):
             manage(by_id[run_id])
+
+continue_section(ws, infos, next((r for r in selected if r in healthy_ids), None))
 
 st.subheader("Embed new data on a saved map")
 if not healthy_ids:

@@ -69,13 +69,13 @@ def _child(orders: Any, workspace_root: str | None, messages: Any, cancel: Any) 
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     import keras  # noqa: F401 - the slow imports happen while the user is still choosing
 
-    from pumap_core import EpochEvent, ParametricUMAP, StageEvent
+    from pumap_core import EpochEvent, StageEvent
     from pumap_core.metrics import quality_report
     from pumap_core.training import fit  # noqa: F401
     from pumap_core.workspace import Workspace
 
     from .errors import message_for
-    from .networks import estimator_params
+    from .networks import estimator_and_fit_args
 
     try:
         dataset, settings = orders.get(timeout=STANDBY_SECONDS)
@@ -91,7 +91,7 @@ def _child(orders: Any, workspace_root: str | None, messages: Any, cancel: Any) 
 
     done = threading.Event()
     try:
-        est = ParametricUMAP(**estimator_params(settings, dataset))
+        est, fit_args = estimator_and_fit_args(settings, dataset)
         est.add_listener(on_event)
 
         def watch_cancel() -> None:
@@ -101,10 +101,11 @@ def _child(orders: Any, workspace_root: str | None, messages: Any, cancel: Any) 
                     return
 
         threading.Thread(target=watch_cancel, daemon=True).start()
-        est.fit(dataset.X)
+        est.fit(dataset.X, **fit_args)
         messages.put(("stage", "saving"))
         metrics = quality_report(dataset.X, est.embedding_, dataset.labels)
-        info = Workspace(workspace_root).save_run(est, dataset, metrics=metrics)
+        info = Workspace(workspace_root).save_run(est, dataset, metrics=metrics,
+                                                  name=settings.get("run_name"))
         messages.put(("end", "cancelled" if est.cancelled_ else "done", info.id, None))
     except Exception as exc:  # noqa: BLE001 - reported on the page as one line
         logging.getLogger("pumap_studio").exception("training job failed")
@@ -138,7 +139,12 @@ class TrainingJob:
         self._snapshot = JobSnapshot()
 
     def start(self, dataset: Dataset, settings: dict[str, Any]) -> "TrainingJob":
-        """Train on ``dataset`` with the Train form's plain ``settings``."""
+        """Train on ``dataset`` with the Train form's plain ``settings``.
+
+        With ``settings["continue_from"]`` (a run's model folder) the saved model is trained
+        further instead, with ``landmark_positions`` (see
+        :func:`studio.continue_training.continue_order`); ``run_name`` names the new run.
+        """
         self._orders.put((dataset, dict(settings)))
         return self
 

@@ -40,3 +40,21 @@ def estimator_params(settings: dict[str, Any], ds: Dataset) -> dict[str, Any]:
         params["encoder"] = default_encoder((ds.n_features,), 2, seed,
                                             units=settings["units"], n_layers=settings["layers"])
     return params
+
+
+def estimator_and_fit_args(settings: dict[str, Any],
+                           ds: Dataset) -> tuple[Any, dict[str, Any]]:
+    """The estimator to fit and the extra ``fit`` arguments for a job's settings.
+
+    A new ParametricUMAP for the Train form; for continued training (``continue_from``: a
+    run's model folder) the saved model, loaded to be trained further with
+    ``landmark_positions``.
+    """
+    from pumap_core import ParametricUMAP, load_ParametricUMAP
+
+    if settings.get("continue_from"):
+        est = load_ParametricUMAP(settings["continue_from"])
+        est.set_params(n_training_epochs=settings.get("n_training_epochs"))
+        return est, {"landmark_positions": settings["landmark_positions"]}
+    settings = {k: v for k, v in settings.items() if k != "run_name"}
+    return ParametricUMAP(**estimator_params(settings, ds)), {}

@@ -120,6 +120,31 @@ def zip_name(info: RunInfo) -> str:
     return (re.sub(r'[\\/:*?"<>|\x00-\x1f]+', "_", info.name).strip(" .") or info.id) + ".zip"
 
 
+#: Encoder export formats: download label and MIME type.
+EXPORTS = {"keras": ("Encoder: Keras (.keras)", "application/octet-stream"),
+           "savedmodel": ("Encoder: SavedModel (.zip)", "application/zip"),
+           "onnx": ("Encoder: ONNX (.onnx)", "application/octet-stream")}
+
+
+def _export_stem(info: RunInfo) -> str:
+    return zip_name(info)[:-len(".zip")] + "-encoder"
+
+
+def export_name(info: RunInfo, fmt: str) -> str:
+    """The downloaded file's name, as :func:`pumap_core.export.export_bytes` names it."""
+    stem = _export_stem(info)
+    return f"{stem}_savedmodel.zip" if fmt == "savedmodel" else f"{stem}.{fmt}"
+
+
+def encoder_export(ws: Workspace, info: RunInfo, fmt: str) -> bytes:
+    """The run's encoder as a ``fmt`` file (checked against Keras on sample rows), for a
+    download button that makes it only when clicked."""
+    from pumap_core.export import export_bytes
+
+    model = load_run_cached(ws, info.id).estimator()
+    return export_bytes(model, fmt, name=_export_stem(info))[1]
+
+
 def highlight_differences(frame: pd.DataFrame) -> Any:
     """A Styler that shades the rows where the runs' values differ."""
     if frame.empty:

@@ -1,0 +1,138 @@
+"""Continue training a run on new data, keeping its old points where they were.
+
+The old run is never changed: its rows (``features.npy``) and the new upload are trained on
+together, starting from the run's trained model, with the old points as landmarks at their old
+positions (rows of NaN for the new items); the result is saved as a new run. The training runs
+in the same background job as the Train page (:mod:`studio.jobs`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from pumap_core.data import Dataset, apply_recipe
+from pumap_core.thumbnails import Thumbnails, cell_for
+from pumap_core.workspace import Run, RunInfo, Workspace
+from studio.errors import user_errors
+from studio.job_view import job_panel
+from studio.jobs import TrainingJob
+from studio.runs_view import UPLOAD_TYPES, label_for, load_run_cached, max_upload_bytes
+from studio.train_form import auto_epochs
+
+JOB = "runs.continue_job"  # the continue-training job of this session
+#: Column added to the new run's table: which items were on the old map.
+ORIGIN = "origin"
+
+
+def _stack_thumbnails(old: Thumbnails | None, new: Thumbnails | None) -> Thumbnails | None:
+    """Both stacks as one, in the cell size for the total and colour if either is colour."""
+    if old is None or new is None:
+        return None
+    from PIL import Image
+
+    cell = cell_for(len(old) + len(new))
+    colour = "RGB" in (old.mode, new.mode)
+
+    def cells(stack: Thumbnails) -> np.ndarray:
+        pixels = np.asarray(stack.pixels)
+        if stack.cell != cell:  # shrink (or enlarge) each thumbnail to the common cell
+            pixels = np.stack([np.asarray(Image.fromarray(p).resize((cell, cell), Image.LANCZOS))
+                               for p in pixels])
+        if colour and pixels.ndim == 3:
+            pixels = np.repeat(pixels[..., None], 3, axis=3)
+        return pixels
+
+    return Thumbnails(np.concatenate([cells(old), cells(new)]).astype(np.uint8, copy=False))
+
+
+def _labels(old: Dataset, new: Dataset) -> np.ndarray | None:
+    """Old labels then new ones; a side without labels is named by where it comes from."""
+    if old.labels is None and new.labels is None:
+        return None
+    parts = [ds.labels if ds.labels is not None else np.full(ds.n_items, name, dtype=object)
+             for ds, name in ((old, "(old map)"), (new, "(new data)"))]
+    if parts[0].dtype.kind != parts[1].dtype.kind:  # e.g. digits 0-9 and folder names
+        parts = [p.astype(str) for p in parts]
+    return np.concatenate(parts)
+
+
+def combined_dataset(old: Dataset, new: Dataset, old_name: str) -> Dataset:
+    """The old run's training data followed by the new items, as one dataset.
+
+    The table gets an ``origin`` column ("old map" / "new data") to colour the new map by.
+    """
+    table = pd.concat([old.table.reset_index(drop=True), new.table.reset_index(drop=True)],
+                      ignore_index=True)
+    if ORIGIN not in table.columns:
+        table[ORIGIN] = ["old map"] * old.n_items + ["new data"] * new.n_items
+    return Dataset(
+        name=f"{old.name} + {new.name}", X=np.concatenate([old.X, new.X]), table=table,
+        labels=_labels(old, new), label_name=old.label_name or new.label_name, kind=old.kind,
+        image_shape=old.image_shape, thumbnails=_stack_thumbnails(old.thumbnails, new.thumbnails),
+        feature_names=list(old.feature_names), recipe=old.recipe,
+        notes=[f"continued from the run {old_name!r}: its {old.n_items:,} items kept at their "
+               f"places, {new.n_items:,} new items from {new.name}"] + list(new.notes))
+
+
+def continue_order(run: Run, data: bytes, filename: str,
+                   epochs: int | None) -> tuple[Dataset, dict[str, Any]]:
+    """What :meth:`TrainingJob.start` needs to continue ``run`` on an uploaded file.
+
+    Returns the combined dataset and the job's settings: the run's model folder, landmark
+    positions (the old points' coordinates, NaN rows for the new items), epochs and a name.
+
+    Raises
+    ------
+    PumapError
+        The upload cannot be prepared like the run's data, or the run does not keep its
+        training rows (saved by an older version).
+    """
+    old = run.training_data()
+    new = apply_recipe(data, filename, run.recipe, max_bytes=max_upload_bytes())
+    dataset = combined_dataset(old, new, run.name)
+    positions = np.full((dataset.n_items, run.embedding.shape[1]), np.nan, dtype=np.float32)
+    positions[:old.n_items] = run.embedding
+    settings = {"continue_from": str(run.path / "model"), "landmark_positions": positions,
+                "n_training_epochs": epochs, "run_name": f"{run.name} + {filename}"[:120]}
+    return dataset, settings
+
+
+def continue_section(ws: Workspace, infos: list[RunInfo], default: str | None) -> None:
+    """The Runs page's "Continue training on new data" section."""
+    st.subheader("Continue training on new data")
+    st.caption("The run's model keeps learning on its old items plus an upload. The old items "
+               "are landmarks held at their places, so the map stays where it was and the new "
+               "items find their places in it. The result is a new run; this one is kept as it "
+               "is.")
+    trained = [i for i in infos if i.error is None and i.has_model]
+    if not trained:
+        st.info("No trained run to continue; train a map on the Train page first.")
+        return
+    by_id = {i.id: i for i in trained}
+    ids = list(by_id)
+    target = st.selectbox("Run to continue", ids, key="runs.continue_run",
+                          index=ids.index(default) if default in by_id else 0,
+                          format_func=lambda r: label_for(by_id[r]))
+    info = by_id[target]
+    images = info.dataset_kind == "images"
+    job = st.session_state.get(JOB)
+    running = job is not None and not job.snapshot().finished
+    upload = st.file_uploader(
+        "New data: a zip of images" if images else "New data: a table with the training columns",
+        type=UPLOAD_TYPES, key="runs.continue_upload",
+        help="Prepared exactly like this run's training data (same columns or image size).")
+    epochs = st.number_input(
+        "Epochs", 1, 2000, auto_epochs(info.n_items or 1), key="runs.continue_epochs",
+        help="Epochs of the continued training, over old and new items together.")
+    if st.button("Continue training", type="primary", key="runs.continue",
+                 disabled=upload is None or running):
+        with user_errors():
+            order = continue_order(load_run_cached(ws, target), upload.getvalue(), upload.name,
+                                   int(epochs))
+            st.session_state[JOB] = TrainingJob(str(ws.root)).start(*order)
+            running = True
+    job_panel(JOB, "runs.continue", running)
