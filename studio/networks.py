@@ -8,29 +8,13 @@ from pumap_core.data import Dataset
 
 #: Form settings that only build the network here; not estimator parameters.
 _NETWORK_KEYS = ("network", "layers", "units")
-#: Settings of the "Beyond the encoder" section, with the value that means "off".
-BEYOND_OFF = {"parametric_reconstruction": False, "autoencoder_loss": False,
-              "global_correlation_loss_weight": 0.0}
 
 
 def estimator_params(settings: dict[str, Any], ds: Dataset) -> dict[str, Any]:
-    """ParametricUMAP keyword arguments for the form's settings (the network built here).
-
-    Raises
-    ------
-    NotSupportedError
-        A "Beyond the encoder" setting is on but this pumap_core does not know the parameter.
-    """
-    from pumap_core import NotSupportedError, ParametricUMAP
+    """ParametricUMAP keyword arguments for the form's settings (the network built here)."""
     from pumap_core.training.networks import conv_encoder, default_encoder
 
     params = {k: v for k, v in settings.items() if k not in _NETWORK_KEYS}
-    known = ParametricUMAP().get_params()
-    for key, off in BEYOND_OFF.items():  # an older library: "off" needs no parameter
-        if key in params and key not in known:
-            if params[key] != off:
-                raise NotSupportedError(f"{key} is not available in this version of pumap_core.")
-            del params[key]
     seed = settings["random_state"]
     if settings["network"] == "CNN":
         shape = ds.image_shape if len(ds.image_shape) == 3 else (*ds.image_shape, 1)

@@ -26,6 +26,8 @@ from studio.run_plots import small_map
 CLICK_GRID = 90
 #: Side in pixels of the decoded item shown for a click, and of the latent-space mosaic.
 ITEM_PX, MOSAIC_PX = 192, 640
+#: Pixels between two tiles of the mosaic.
+GAP = 2
 #: Share of the map's points left outside the mosaic's range at each end (outliers).
 TAIL = 0.5
 
@@ -99,22 +101,24 @@ def mosaic(images: np.ndarray, xs: np.ndarray, ys: np.ndarray,
     """
     n = len(xs)
     cell = enlarged(images[0], max(8, width // n)).size
-    mode = "RGB" if images.ndim == 4 else "L"
-    grid = Image.new(mode, (cell[0] * n, cell[1] * n))
+    # A thin light gap between tiles: digits touch their top and bottom edges, and without it
+    # neighbouring tiles merge into stripes.
+    step = (cell[0] + GAP, cell[1] + GAP)
+    grid = Image.new("RGB", (step[0] * n - GAP, step[1] * n - GAP), "#d0d0d0")
     for k, image in enumerate(images):
         tile = enlarged(image, max(8, width // n)).resize(cell, Image.NEAREST)
-        grid.paste(tile, ((k % n) * cell[0], (k // n) * cell[1]))
+        grid.paste(tile.convert("RGB"), ((k % n) * step[0], (k // n) * step[1]))
     left, bottom, top, right = 64, 48, 10, 16
     canvas = Image.new("RGB", (left + grid.width + right, top + grid.height + bottom), "white")
-    canvas.paste(grid.convert("RGB"), (left, top))
+    canvas.paste(grid, (left, top))
     draw, font = ImageDraw.Draw(canvas), _font(12)
     every = max(1, int(np.ceil(n / 8)))  # at most ~8 labels per axis, so they never overlap
     for k in range(0, n, every):
-        cx = left + k * cell[0] + cell[0] // 2
+        cx = left + k * step[0] + cell[0] // 2
         draw.line([(cx, top + grid.height), (cx, top + grid.height + 4)], fill="black")
         draw.text((cx, top + grid.height + 6), f"{xs[k]:.2f}", fill="black", font=font,
                   anchor="ma")
-        cy = top + k * cell[1] + cell[1] // 2
+        cy = top + k * step[1] + cell[1] // 2
         draw.line([(left - 4, cy), (left, cy)], fill="black")
         draw.text((left - 6, cy), f"{ys[k]:.2f}", fill="black", font=font, anchor="rm")
     draw.text((left + grid.width // 2, canvas.height - 4), "x", fill="black", font=_font(14),
