@@ -17,6 +17,7 @@ ensure_app_navigation()
 
 RUN, MAP, X, Y = "reconstruct.run", "reconstruct.map", "reconstruct.x", "reconstruct.y"
 SEEN = "reconstruct.seen"  # (run id, last click handled): a click moves the point only once
+POINT = "reconstruct.point"  # (run id, x, y) decoded last, kept while on other pages
 
 st.title("Reconstruct")
 st.caption("A run trained with a decoder maps any point of its map back to an item. Click the "
@@ -41,6 +42,10 @@ if not has_decoder(info):
     st.info("This run has no decoder: train it again on the Train page with \"Train a decoder "
             "(reconstruction)\" under \"Beyond the encoder\".")
     st.stop()
+if info.params.get("n_components", 2) != 2:
+    st.info(f"This map has {info.params['n_components']} dimensions; the Reconstruct page "
+            "shows 2-D maps (use inverse_transform from Python for this one).")
+    st.stop()
 
 run = None
 with user_errors():
@@ -51,10 +56,16 @@ embedding = run.embedding
 images = info.dataset_kind == "images"
 
 # A new click (or a new run) moves the point before the inputs are drawn; typed values stay.
+# Streamlit drops widget values when the user visits another page: POINT brings them back.
 click = clicked_point(st.session_state.get(MAP))
-if st.session_state.get(SEEN, (None,))[0] != run_id:
-    centre = embedding[nearest_item(embedding, *np.median(embedding[:, :2], axis=0))]
-    st.session_state[X], st.session_state[Y] = float(centre[0]), float(centre[1])
+if st.session_state.get(SEEN, (None,))[0] != run_id or not (X in st.session_state
+                                                             and Y in st.session_state):
+    kept = st.session_state.get(POINT)
+    if kept is not None and kept[0] == run_id:
+        st.session_state[X], st.session_state[Y] = kept[1:]
+    else:  # the item nearest the map's median: a spot the decoder has seen
+        centre = embedding[nearest_item(embedding, *np.median(embedding[:, :2], axis=0))]
+        st.session_state[X], st.session_state[Y] = float(centre[0]), float(centre[1])
     st.session_state[SEEN] = (run_id, click)
 elif click is not None and click != st.session_state[SEEN][1]:
     st.session_state[X], st.session_state[Y] = click
@@ -71,6 +82,7 @@ with right:
     x = c1.number_input("x", key=X, step=0.1, format="%.3f",
                         help="Where to decode: click the map, or type coordinates.")
     y = c2.number_input("y", key=Y, step=0.1, format="%.3f")
+    st.session_state[POINT] = (run_id, x, y)
     row = nearest_item(embedding, x, y)
     with user_errors():
         decoded = decode(run, [[x, y]])

@@ -143,3 +143,16 @@ def test_the_mosaic_is_one_picture_top_row_first(decoder_run):
     picture = mosaic(as_images(rows, (8, 8)), xs, ys)
     cell = 640 // 7 // 8 * 8
     assert picture.size[0] > 7 * cell and picture.size[1] > 7 * cell
+
+
+def test_coming_back_from_another_page_keeps_the_point(open_page, decoder_run):
+    """Streamlit forgets widget values on other pages (a KeyError here once); the point stays."""
+    at = open_page(PAGE)
+    y = at.number_input(key="reconstruct.y").value
+    at.number_input(key="reconstruct.x").set_value(0.5).run()
+    at.switch_page("pages/runs.py").run()
+    assert not at.exception and at.title[0].value == "Runs"
+    at.switch_page(PAGE).run()
+    assert not at.exception and not at.error
+    assert at.number_input(key="reconstruct.x").value == 0.5
+    assert any(c == f"Decoded at (0.50, {y:.2f})" for e in at.image for c in e.captions)
