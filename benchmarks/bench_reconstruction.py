@@ -184,13 +184,13 @@ def report(results: dict) -> None:
         if part[name] == "global":
             print(line(name, r, cols))
     cols = [("move_mean_pct", ".2f", 11), ("move_median_pct", ".2f", 10),
-            ("move_p95_pct", ".2f", 8), ("trust_first", ".4f", 9), ("knn5_first", ".4f", 8),
+            ("move_p95_pct", ".2f", 8), ("trust_first", ".4f", 11), ("knn5_first", ".4f", 10),
             ("trust", ".4f", 8), ("knn5", ".4f", 7), ("first_fit_s", ".1f", 9),
             ("fit_s", ".1f", 8)]
     if "landmarks" in part.values():
         print("\n(c) landmarks: movement of the 4,000 old points, % of the old map's extent")
-        print(f"{'':<30}{'mean %':>11}{'median %':>10}{'p95 %':>8}{'trust 1st':>9}"
-              f"{'5-NN 1st':>8}{'trust':>8}{'5-NN':>7}{'1st s':>9}{'total s':>8}")
+        print(f"{'':<30}{'mean %':>11}{'median %':>10}{'p95 %':>8}{'trust 1st':>11}"
+              f"{'5-NN 1st':>10}{'trust':>8}{'5-NN':>7}{'1st s':>9}{'total s':>8}")
     for name, r in results.items():
         if part[name] == "landmarks":
             print(line(name, r, cols))
