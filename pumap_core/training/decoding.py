@@ -129,15 +129,16 @@ class Reconstruction:
                 "Binary cross-entropy reconstruction needs data in [0, 1] (these range from "
                 f"{X.min():g} to {X.max():g}); scale them (e.g. X / 255) or use the default "
                 "mean squared error.")
+        from .networks import copy_encoder
+
         if previous is not None:
             resumed = cls.resume(previous, item_shape, custom)
             if resumed is not None and resumed.mode == mode:
+                resumed.inner = copy_encoder(resumed.inner)  # the earlier model stays as it was
                 return resumed
         if decoder is None:
             inner = default_decoder(n_components, math.prod(item_shape), seed)
         else:
-            from .networks import copy_encoder
-
             inner = copy_encoder(decoder)
             check_decoder(inner, n_components, item_shape)
         mean, scale = None, 1.0

@@ -142,3 +142,19 @@ def test_custom_reconstruction_loss_is_named_not_saved(small, tmp_path):
         loaded = load_ParametricUMAP(folder)
     np.testing.assert_allclose(loaded.inverse_transform(est.embedding_[:5]),
                                est.inverse_transform(est.embedding_[:5]), atol=1e-5)
+
+
+def test_continued_fit_continues_the_decoder(small):
+    """A fit with landmarks trains the fitted decoder further (same standardisation), on a
+    copy: the earlier decoder object is left as it was."""
+    X = small[0]
+    est = _fit(X[:300])
+    old_decoder = est.decoder_
+    points = est.embedding_[:10]
+    before = est.inverse_transform(points)
+    est.add_landmarks(X[:300])
+    est.set_params(n_training_epochs=1, learning_rate=1e-12).fit(X[300:])
+    assert est.model_.info["continued"] and est.decoder_ is not old_decoder
+    np.testing.assert_allclose(est.inverse_transform(points), before, atol=1e-3)
+    np.testing.assert_array_equal(keras.ops.convert_to_numpy(old_decoder(points)).reshape(10, -1),
+                                  before)
