@@ -10,7 +10,6 @@ import time
 import zipfile
 
 import numpy as np
-import pytest
 
 from pumap_core.workspace import Workspace
 from studio.continue_training import JOB, combined_dataset
@@ -41,7 +40,7 @@ def test_export_bytes_give_the_map(tmp_path, workspace, saved_run, iris):
     got = keras.saving.load_model(keras_file)(iris.X[:20])
     np.testing.assert_allclose(keras.ops.convert_to_numpy(got), expected, atol=1e-5)
 
-    onnx = pytest.importorskip("onnxruntime")
+    import onnxruntime as onnx
     session = onnx.InferenceSession(encoder_export(workspace, saved_run, "onnx"))
     got = session.run(None, {session.get_inputs()[0].name: iris.X[:20]})[0]
     np.testing.assert_allclose(got, expected, atol=1e-4)
