@@ -30,7 +30,6 @@ sys.path.insert(0, str(HERE))
 
 def measure(init: str, seed: int, params: dict) -> dict:
     """Fit once with ``init`` and return the figures (runs inside the child process)."""
-    import numpy as np
     from sklearn.neighbors import KNeighborsClassifier
 
     from mnist import load_mnist, split
