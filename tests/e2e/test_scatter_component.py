@@ -211,3 +211,27 @@ def test_raster_view_hover_select_and_zoom(streamlit_server, page, artifacts):
     near = lambda m: set(np.flatnonzero((abs(px - cx) < 40 - m)  # noqa: E731
                                         & (abs(py - cy) < 40 - m)).tolist())
     assert near(3) <= sel <= near(-3) and len(sel) > 100
+
+
+def test_raster_image_is_shown_before_plotly_runs(streamlit_server, page, artifacts):
+    """The datashader image needs no plotly.js (4.8 MB of script, seconds to start on a slow
+    machine): it is on screen, where the plot area will be, even when plotly never arrives."""
+    url = streamlit_server(APP)
+    page.route("**/plotly.min.js", lambda route: route.abort())
+    page.goto(url + "?n=3000&view=raster")
+    frame = page.wait_for_selector(IFRAME, timeout=90_000).content_frame()
+    frame.wait_for_selector('body[data-drawn="1"]', state="attached", timeout=60_000)
+    frame.wait_for_function("() => document.body.dataset.error", timeout=20_000)
+    assert "plotly.min.js" in frame.evaluate("document.body.dataset.error")
+    shown = frame.evaluate("""() => { const img = document.getElementById('preview');
+        const r = img.getBoundingClientRect(), c = document.createElement('canvas');
+        c.width = img.naturalWidth; c.height = img.naturalHeight;
+        const g = c.getContext('2d'); g.drawImage(img, 0, 0);
+        const px = g.getImageData(0, 0, c.width, c.height).data;
+        let drawn = 0; for (let k = 3; k < px.length; k += 4) drawn += px[k] > 0;
+        return {src: img.getAttribute('src'), w: r.width, h: r.height, drawn: drawn,
+                visible: getComputedStyle(img).display !== 'none', plotly: !!window.Plotly}; }""")
+    page.screenshot(path=str(artifacts / "raster_before_plotly.png"))
+    assert shown["src"].startswith("r_") and shown["visible"] and not shown["plotly"]
+    assert shown["w"] > 300 and shown["h"] > 300
+    assert shown["drawn"] > 1000, "the image holds the points"

@@ -141,6 +141,29 @@ const PumapFigure = (function () {
     return [];
   }
 
+  // t: room for the mode bar above the legend. Tick labels and the legend widen these
+  // (automargin), by about what plotArea estimates.
+  const MARGIN = { l: 10, r: 10, t: 32, b: 10 };
+  const TICKS_PX = { l: 21, b: 16 };
+
+  function legendWidth(a) {
+    // plotly's legend: a 40 px symbol column, the longest name, padding.
+    const c = a.color || {};
+    if (c.mode === "continuous") return c.range ? 60 : 0;  // the colour bar and its labels
+    const cats = c.categories || [];
+    if (c.mode !== "categorical" || cats.length <= 1 || cats.length > MAX_LEGEND) return 0;
+    const ctx = document.createElement("canvas").getContext("2d");
+    ctx.font = "12px sans-serif";
+    return 62 + Math.max(...cats.map((n) => ctx.measureText(String(n)).width));
+  }
+
+  function plotArea(a, width) {
+    // Where plotly will draw the axes' area (px in the frame), before plotly has run.
+    const l = MARGIN.l + TICKS_PX.l, t = MARGIN.t, b = MARGIN.b + TICKS_PX.b;
+    const r = MARGIN.r + legendWidth(a);
+    return { l: l, t: t, w: Math.max(width - l - r, 10), h: Math.max(a.height - t - b, 10) };
+  }
+
   function buildLayout(a, theme, range) {
     const text = (theme && theme.textColor) || "#31333F";
     const axis = { zeroline: false, gridcolor: "rgba(128, 128, 128, 0.15)", automargin: true };
@@ -155,7 +178,7 @@ const PumapFigure = (function () {
       height: a.height,
       dragmode: a.dragmode || "select",
       hovermode: false,
-      margin: { l: 10, r: 10, t: 32, b: 10 },  // t: room for the mode bar above the legend
+      margin: Object.assign({}, MARGIN),
       paper_bgcolor: "rgba(0,0,0,0)",
       plot_bgcolor: "rgba(0,0,0,0)",
       font: { color: text, family: (theme && theme.font) || undefined },
@@ -183,5 +206,5 @@ const PumapFigure = (function () {
     return a.view === "raster" ? rasterTraces(a) : pointTraces(a, data);
   }
 
-  return { TRACE_TYPE: TRACE_TYPE, build: build, buildLayout: buildLayout };
+  return { TRACE_TYPE: TRACE_TYPE, build: build, buildLayout: buildLayout, plotArea: plotArea };
 })();

@@ -9,6 +9,7 @@
 
 (function () {
   const gd = document.getElementById("plot");
+  const preview = document.getElementById("preview");
   const tooltip = PumapTooltip.create(document.getElementById("tip"));
   const ZOOM_DEBOUNCE_MS = 150;
   const CLICK_SLOP_PX = 4;
@@ -70,6 +71,32 @@
     return img.decode().catch(() => {});  // draw anyway; plotly shows what it can
   }
 
+  const nextPaint = () => new Promise((r) => requestAnimationFrame(() => setTimeout(r)));
+
+  let plotlyReady = null;
+  function loadPlotly() {
+    // index.html fetches plotly.js at once but it runs only from here: its start-up takes
+    // seconds on a slow machine, and a datashader image can be on screen before that.
+    if (!plotlyReady) {
+      plotlyReady = new Promise((resolve, reject) => {
+        const s = document.createElement("script");
+        s.src = "plotly.min.js";
+        s.onload = resolve;
+        s.onerror = () => { plotlyReady = null; reject(new Error("plotly.min.js did not load")); };
+        document.body.appendChild(s);
+      });
+    }
+    return plotlyReady;
+  }
+
+  function showPreview(a) {
+    // The datashader image alone, where plotly's plot area will be, until plotly runs.
+    const box = PumapFigure.plotArea(a, gd.clientWidth || window.innerWidth);
+    Object.assign(preview.style, { left: box.l + "px", top: box.t + "px", width: box.w + "px",
+      height: box.h + "px", display: "block" });
+    preview.src = a.raster.url;
+  }
+
   async function render(args, theme) {
     const height = args.height || 600;
     const themeKey = theme ? theme.base + theme.backgroundColor + theme.textColor : "";
@@ -78,8 +105,8 @@
       return;
     }
     const token = ++state.token;
-    // A datashader image needs no coordinates: draw it first, and let the 8 MB of a million
-    // points' coordinates (for hover and picking) arrive behind it.
+    // A datashader image needs neither coordinates nor plotly: draw it first, and let the 8 MB
+    // of a million points' coordinates (for hover and picking) and plotly arrive behind it.
     const imageFirst = args.view === "raster" && args.raster;
     const dataReady = loadData(args);
     let data = null;
@@ -88,7 +115,7 @@
         await preloadImage(args.raster.url);
         if (state.data && state.data.revision === args.revision) data = state.data;
       } else {
-        [data] = await Promise.all([dataReady, preloadImage(null)]);
+        [data] = await Promise.all([dataReady, loadPlotly()]);
       }
     } catch (e) {
       document.body.dataset.error = String(e);
@@ -101,7 +128,21 @@
     gd.style.height = height + "px";
     tooltip.theme(theme);
     tooltip.preload(args.atlas);
+    if (!window.Plotly) {
+      showPreview(args);
+      document.body.dataset.drawn = "1";  // the map is on screen (axes and hover to come)
+      setFrameHeight(height);
+      await nextPaint();
+      try {
+        await loadPlotly();
+      } catch (e) {
+        document.body.dataset.error = String(e);
+        return;
+      }
+      if (token !== state.token) return;
+    }
     await redraw();
+    preview.style.display = "none";
     document.body.dataset.drawn = "1";  // the map is on screen (hover may still be loading)
     setFrameHeight(height);
     if (!data) {
