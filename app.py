@@ -10,6 +10,7 @@ import threading
 import streamlit as st
 
 from studio.device import start_probe
+from studio.priority import foreground, give_way
 
 logging.basicConfig(level=logging.INFO)
 
@@ -19,7 +20,8 @@ def _warm_up_rendering() -> threading.Thread:
     """Once per server: compile datashader's kernels before the first large map is opened."""
     from pumap_core.render import warm_up
 
-    thread = threading.Thread(target=warm_up, name="pumap-warm-up", daemon=True)
+    thread = threading.Thread(target=warm_up, kwargs={"pause": give_way}, name="pumap-warm-up",
+                              daemon=True)
     thread.start()
     return thread
 
@@ -36,4 +38,5 @@ pages = [
 ]
 _warm_up_rendering()
 start_probe()  # which device training will use, found by a child process (see studio.device)
-st.navigation(pages).run()
+with foreground():  # background work (map files, kernel compilation) waits for page runs
+    st.navigation(pages).run()

@@ -8,7 +8,7 @@ Makes two synthetic image runs (--n points, and 100k) in a temporary workspace, 
 1. first map frame of /explore?run=<big run> in 3 fresh browser contexts (the 1st is the
    server's first visit to that map), from navigation start and from the page's load event;
 2. re-render after 5 mouse-wheel zooms and 2 drag-pans: from the wheel / mouseup event to the
-   new datashader image painted (`data-raster` changed; the 150 ms debounce included);
+   new datashader image painted (`data-raster` changed; the 100 ms debounce included);
 3. hover preview: the cursor rests 30 px away for 300 ms, then jumps onto a point; from that
    mousemove to the tooltip painted with its thumbnail (`#tip[data-thumb]`), 100k and big run;
 4. memory: VmRSS / VmHWM (peak) of the server process and its children.

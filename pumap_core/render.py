@@ -26,7 +26,7 @@ import io
 import math
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
@@ -294,12 +294,13 @@ def rows_in_lasso(x: np.ndarray, y: np.ndarray, xs: Sequence[float],
     return cand[inside]
 
 
-def warm_up() -> None:
+def warm_up(pause: Callable[[], None] = lambda: None) -> None:
     """Compile datashader's numba kernels (seconds on first use) on a tiny map.
 
     Call it once, early, on a background thread, so that the first large map a user opens
     renders in milliseconds rather than waiting for the compiler. Categorical aggregates are
     compiled per :func:`category_slots` size: the common ones (up to 32 categories) here.
+    ``pause()`` is called before each kernel (an app lets its page runs go first there).
     """
     rng = np.random.default_rng(0)
     x, y = rng.normal(size=(2, 64)).astype(np.float32)
@@ -311,5 +312,7 @@ def warm_up() -> None:
     colourings = [Colouring.categorical(np.arange(64) % k, [str(i) for i in range(k)], palette,
                                         key=str(k)) for k in (16, 8, 32)]
     for colouring in colourings + [Colouring.continuous(x, palette), Colouring.density(palette)]:
+        pause()
         raster.png(view, colouring)
+    pause()
     raster.png(view, colourings[0], emphasis=np.arange(8), emphasis_key="warm")

@@ -7,7 +7,9 @@ points. Names carry a data id and a content key, so an existing file is never re
 browser never shows a stale cached one.
 
 Large outputs (hover chunks and thumbnail pages of a 1M-point map take seconds) are written by
-one background thread; the browser retries a missing file for a few seconds.
+one background thread; the browser retries a missing file for a few seconds. That thread gives
+way to page runs (:mod:`studio.priority`): a zoom or a first frame does not share the
+interpreter with it.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 import numpy as np
 
+from studio.priority import give_way
 from studio.scatter._assets import served_dir, write_atomic
 
 if TYPE_CHECKING:
@@ -60,8 +63,9 @@ def publish_array(name: str, array: np.ndarray, dtype: str) -> str:
         "<")).tobytes())
 
 
-def in_background(job_key: str, job: Callable[[], None]) -> None:
-    """Run ``job`` once per process and key, on the background thread."""
+def in_background(job_key: str, job: Callable[[Callable[[], None]], None]) -> None:
+    """Run ``job(give_way)`` once per process and key, on the background thread; the job calls
+    its argument between files."""
     with _LOCK:
         if job_key in _QUEUED:
             return
@@ -69,7 +73,7 @@ def in_background(job_key: str, job: Callable[[], None]) -> None:
 
     def run() -> None:
         try:
-            job()
+            job(give_way)
         except Exception:  # a failed preview file must not take the app down; log it
             log.exception("publishing %s failed", job_key)
             with _LOCK:
@@ -90,11 +94,12 @@ def publish_hover(data_id: str, frame: "pd.DataFrame",
     prefix = f"h_{data_id}_{short_hash(*columns)}_"
     folder = served_dir()
 
-    def job() -> None:
+    def job(pause: Callable[[], None] = lambda: None) -> None:
         for k, start in enumerate(range(0, len(frame), HOVER_CHUNK)):
             path = folder / f"{prefix}{k}.json"
             if path.is_file():
                 continue
+            pause()
             part = frame.iloc[start:start + HOVER_CHUNK][columns]
             text = part.astype(str).apply(lambda col: col.str.slice(0, 60)).to_numpy().tolist()
             write_atomic(path, json.dumps(text, ensure_ascii=False,
@@ -112,10 +117,11 @@ def publish_thumbnails(data_id: str, thumbnails: "Thumbnails") -> dict[str, Any]
     prefix = f"t_{data_id}_{thumbnails.cell}_"
     folder = served_dir()
 
-    def job() -> None:
+    def job(pause: Callable[[], None] = lambda: None) -> None:
         for k in range(thumbnails.n_pages):
             path = folder / f"{prefix}{k}.png"
             if not path.is_file():
+                pause()
                 write_atomic(path, thumbnails.page_png(k))
 
     if thumbnails.n_pages <= 1:

@@ -139,3 +139,11 @@ def test_category_counts_share_a_few_compiled_sizes(two_blobs):
                            Colouring.categorical(codes, ["a", "b"], (RED, BLUE)))
     assert agg.shape == (30, 40, 8)
     assert agg.data[..., 2:].sum() == 0 and agg.data.sum() == len(x)
+
+
+def test_warm_up_lets_the_caller_pause_it_between_kernels():
+    from pumap_core.render import warm_up
+
+    calls = []
+    warm_up(pause=lambda: calls.append(1))
+    assert len(calls) == 6  # 3 category sizes, continuous, density, emphasis

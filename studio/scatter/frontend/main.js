@@ -11,7 +11,7 @@
   const gd = document.getElementById("plot");
   const preview = document.getElementById("preview");
   const tooltip = PumapTooltip.create(document.getElementById("tip"));
-  const ZOOM_DEBOUNCE_MS = 150;
+  const ZOOM_DEBOUNCE_MS = 100;
   const CLICK_SLOP_PX = 4;
   // plotly.js 4 adds a "Share chart" button that uploads the data to Plotly Cloud: embedding
   // data must not leave the machine, so it goes.
