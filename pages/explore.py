@@ -7,6 +7,7 @@ import streamlit as st
 from pumap_core.render import extent
 from pumap_core.workspace import Workspace
 from studio import explore_url, state
+from studio.priority import foreground
 from studio.errors import user_errors
 from studio.explore_view import (COLOR_SCALES, color_spec, data_columns, filter_choices,
                                  matching_rows, palettes, show_selection)
@@ -89,45 +90,53 @@ hover_cols = st.multiselect("Shown on hover", columns, default=columns[:4], key=
                             help="Values listed in the tooltip next to the thumbnail.")
 
 matches = matching_rows(run, query, filter_col if filter_col != "(any)" else None, only)
-picked = st.session_state.get("explore.picked")
-highlight = picked if picked is not None and len(picked) else matches
-map_key = f"explore.map.{run_id}"
-initial = None
-if link:
-    initial = {"range": explore_url.decode_range(link), "spec": explore_url.decode_spec(
-        link.get("sel"))}
-x, y = run.points["x"].to_numpy(), run.points["y"].to_numpy()
-event = scatter_map(x, y, key=map_key, data_id=run.id, color=colors, color_mode=color_mode,
-                    color_key=f"{color_col}|{mode}",
-                    hover=run.points, hover_columns=hover_cols,
-                    thumbnails=run.thumbnails, highlight=highlight, initial=initial,
-                    palette=palette, colorscale=scale, height=620)
-big = len(x) > RASTER_THRESHOLD
-st.caption(("A datashader image of all points: zoom in for detail, hover for any point. "
-            if big else "") +
-           "Drag to select a box (lasso in the tool bar), click a point, scroll to zoom, "
-           "double-click to see the whole map.")
-if matches is not None:
-    st.caption(f"{len(matches):,} of {len(x):,} points match the search and filter and are "
-               "highlighted.")
 
-# The URL follows the view, so that a copied link reopens it.
-x0, x1, y0, y1 = extent(x.astype(np.float32), y.astype(np.float32))
-st.query_params.from_dict(explore_url.view_params(
-    run_id=run_id, color=color_col if columns else None, query=query, only=only,
-    rng=(event or {}).get("range") or (initial or {}).get("range"),
-    spec=(event or {}).get("spec"), extent_span=max(x1 - x0, y1 - y0)))
 
-rows = event["selection"] if event else np.empty(0, dtype=np.int64)
-source = "Selected on the map."
-if not len(rows) and matches is not None and len(matches) and st.toggle(
-        "Use the matches as the selection", key="explore.use_matches"):
-    rows, source = matches, "The points matching the search and filter."
-new_pick = show_selection(run, rows, source=source) if len(rows) else None
-if not len(rows):
-    st.caption("Select points on the map to see them here and export them.")
-if (new_pick is None) != (picked is None) or (
-        new_pick is not None and not np.array_equal(new_pick, picked)):
-    st.session_state["explore.picked"] = new_pick
-    if new_pick is not None and len(new_pick) or picked is not None and len(picked):
-        st.rerun()  # rows picked in the table: draw the map again with them highlighted
+@st.fragment
+@foreground()  # a fragment run does not pass through app.py's mark
+def map_and_selection() -> None:
+    """The map and what is selected on it: a zoom or a selection reruns only this part."""
+    picked = st.session_state.get("explore.picked")
+    highlight = picked if picked is not None and len(picked) else matches
+    initial = None
+    if link:
+        initial = {"range": explore_url.decode_range(link), "spec": explore_url.decode_spec(
+            link.get("sel"))}
+    x, y = run.points["x"].to_numpy(), run.points["y"].to_numpy()
+    event = scatter_map(x, y, key=f"explore.map.{run_id}", data_id=run.id, color=colors,
+                        color_mode=color_mode, color_key=f"{color_col}|{mode}",
+                        hover=run.points, hover_columns=hover_cols,
+                        thumbnails=run.thumbnails, highlight=highlight, initial=initial,
+                        palette=palette, colorscale=scale, height=620)
+    big = len(x) > RASTER_THRESHOLD
+    st.caption(("A datashader image of all points: zoom in for detail, hover for any point. "
+                if big else "") +
+               "Drag to select a box (lasso in the tool bar), click a point, scroll to zoom, "
+               "double-click to see the whole map.")
+    if matches is not None:
+        st.caption(f"{len(matches):,} of {len(x):,} points match the search and filter and "
+                   "are highlighted.")
+
+    # The URL follows the view, so that a copied link reopens it.
+    x0, x1, y0, y1 = extent(x.astype(np.float32), y.astype(np.float32))
+    st.query_params.from_dict(explore_url.view_params(
+        run_id=run_id, color=color_col if columns else None, query=query, only=only,
+        rng=(event or {}).get("range") or (initial or {}).get("range"),
+        spec=(event or {}).get("spec"), extent_span=max(x1 - x0, y1 - y0)))
+
+    rows = event["selection"] if event else np.empty(0, dtype=np.int64)
+    source = "Selected on the map."
+    if not len(rows) and matches is not None and len(matches) and st.toggle(
+            "Use the matches as the selection", key="explore.use_matches"):
+        rows, source = matches, "The points matching the search and filter."
+    new_pick = show_selection(run, rows, source=source) if len(rows) else None
+    if not len(rows):
+        st.caption("Select points on the map to see them here and export them.")
+    if (new_pick is None) != (picked is None) or (
+            new_pick is not None and not np.array_equal(new_pick, picked)):
+        st.session_state["explore.picked"] = new_pick
+        if new_pick is not None and len(new_pick) or picked is not None and len(picked):
+            st.rerun(scope="fragment")  # rows picked in the table: highlight them on the map
+
+
+map_and_selection()

@@ -137,8 +137,7 @@ def scatter_map(
         dtype = "f4" if colors["mode"] == "continuous" else "u2"
         color_arg["codes"] = publish_array(f"c_{data_id}_{colors['id']}.bin", colors["codes"],
                                            dtype)
-    emphasis = selection if selection.size else (
-        None if highlight is None or not len(highlight) else np.asarray(highlight, np.int64))
+    emphasis = _emphasis(selection, highlight)
     args: dict[str, Any] = {
         "view": view, "n": n, "revision": data_id, "extent": ext,
         "coords": publish_array(f"xy_{data_id}.bin", np.column_stack([xs, ys]), "f4"),
@@ -170,6 +169,16 @@ def scatter_map(
         return None
     return {"selection": selection, "event": value.get("event"), "spec": spec,
             "range": value.get("range"), "seq": value.get("seq", 0)}
+
+
+def _emphasis(selection: np.ndarray, highlight: Sequence[int] | None) -> np.ndarray | None:
+    """Rows drawn at full strength in the raster view: the highlighted ones among the selected
+    (rows picked in the selection's table), else the selection, else the highlight."""
+    marked = None if highlight is None or not len(highlight) else np.asarray(highlight, np.int64)
+    if not selection.size:
+        return marked
+    both = np.intersect1d(selection, marked) if marked is not None else selection
+    return both if both.size else selection
 
 
 def _colours(data_id: str, color: Any, mode: str, color_key: str, n: int) -> dict[str, Any]:

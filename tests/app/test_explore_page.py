@@ -165,3 +165,14 @@ def test_colours_encode_categories_in_order_and_fold_huge_ones():
     assert len(folded["categories"]) == 20 and folded["codes"].max() < 20
     cont = encode_color([3.0, float("nan"), 1.0], "continuous", 3)
     assert cont["range"] == [1.0, 3.0] and cont["codes"].dtype == np.float32
+
+
+def test_rows_picked_in_the_table_are_the_ones_emphasised_on_the_image():
+    from studio.scatter import _emphasis
+
+    selection = np.array([2, 4, 6, 8])
+    assert _emphasis(np.empty(0, np.int64), None) is None
+    assert _emphasis(np.empty(0, np.int64), [5, 1]).tolist() == [5, 1]   # search matches
+    assert _emphasis(selection, None).tolist() == [2, 4, 6, 8]            # a map selection
+    assert _emphasis(selection, [6, 4]).tolist() == [4, 6]                # rows picked in it
+    assert _emphasis(selection, [3]).tolist() == [2, 4, 6, 8]             # matches elsewhere

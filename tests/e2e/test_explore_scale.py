@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 import zipfile
 
@@ -89,3 +90,15 @@ def test_large_map_hover_select_export_and_share(streamlit_server, browser, page
         other.screenshot(path=str(artifacts / "explore_large_shared.png"), full_page=True)
     finally:
         other.context.close()
+
+    # pick rows in the selection's table: the map draws them emphasised
+    shown = frame.evaluate("document.body.dataset.raster")
+    table = page.locator('[data-testid="stDataFrame"]').last
+    table.scroll_into_view_if_needed()
+    box = table.bounding_box()
+    for k in range(2):  # the row markers' column; rows are 35 px under a 35 px header
+        page.mouse.click(box["x"] + 14, box["y"] + 35 + 17 + 35 * k)
+        page.wait_for_timeout(300)
+    frame.wait_for_function(f"document.body.dataset.raster !== {json.dumps(shown)}",
+                            timeout=30_000)
+    page.screenshot(path=str(artifacts / "explore_large_table_pick.png"), full_page=True)
