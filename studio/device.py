@@ -15,6 +15,7 @@ from concurrent.futures import Future
 
 _PROBE = r"""
 import os
+os.nice(10)  # importing TensorFlow takes seconds of CPU: the app's first pages come first
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 backend = os.environ.get("KERAS_BACKEND", "tensorflow")
 name = ""

@@ -73,7 +73,9 @@ def _filter_choices(run_id: str, _points: pd.DataFrame) -> dict[str, list[str]]:
     out = {}
     for col in data_columns(_points):
         s = _points[col]
-        if s.nunique(dropna=True) <= MAX_FILTER_VALUES:
+        # The first rows settle most columns (ids, names, scores) without hashing them all.
+        if (s.iloc[:20_000].nunique(dropna=True) <= MAX_FILTER_VALUES
+                and s.nunique(dropna=True) <= MAX_FILTER_VALUES):
             out[col] = sorted(s.dropna().astype(str).unique().tolist(),
                               key=lambda v: (len(v), v))
     return out
