@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import numpy as np
@@ -94,6 +94,13 @@ class Dataset:
         if self.image_shape is not None and int(np.prod(self.image_shape)) != d:
             raise InvalidDataError(f"Dataset {self.name!r}: image_shape {self.image_shape} does "
                                    f"not match {d} features.")
+
+    def head(self, n: int) -> "Dataset":
+        """The first ``n`` items: rows of ``X``, ``table``, ``labels`` and ``thumbnails``."""
+        return replace(self, X=self.X[:n], table=self.table.iloc[:n],
+                       labels=None if self.labels is None else self.labels[:n],
+                       thumbnails=(None if self.thumbnails is None
+                                   else self.thumbnails.take(slice(0, n))))
 
     @property
     def n_items(self) -> int:

@@ -5,7 +5,6 @@ tests/e2e/test_reconstruct.py), so the page is driven through its x / y inputs, 
 is checked through the helpers that read it. Images are read back from the media storage.
 """
 
-import dataclasses
 import io
 import json
 
@@ -24,9 +23,7 @@ PAGE = "pages/reconstruct.py"
 
 @pytest.fixture(scope="module")
 def digits300():
-    ds = load_demo("digits")
-    return dataclasses.replace(ds, X=ds.X[:300], table=ds.table.iloc[:300],
-                               labels=ds.labels[:300], thumbnails=ds.thumbnails.take(slice(0, 300)))
+    return load_demo("digits").head(300)
 
 
 @pytest.fixture(scope="module")

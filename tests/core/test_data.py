@@ -58,6 +58,15 @@ def test_every_demo_loads_with_its_shape(name, shape, kind, image_shape):
 def test_default_demo_is_digits():
     assert load_demo().name == "digits"
 
+
+def test_head_keeps_the_first_items_of_every_part():
+    ds = load_demo("digits")
+    head = ds.head(7)
+    assert head.n_items == 7 and len(head.table) == 7 and len(head.thumbnails) == 7
+    np.testing.assert_array_equal(head.labels, ds.labels[:7])
+    np.testing.assert_array_equal(head.thumbnails.pixels, ds.thumbnails.take(slice(0, 7)).pixels)
+    assert load_demo("wine").head(3).thumbnails is None
+
 # --------------------------------------------------------------------------- reading tables
 
 

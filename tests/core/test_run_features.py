@@ -1,6 +1,5 @@
 """Runs keep their training rows (features.npy), so that a run can be continued later."""
 
-import dataclasses
 
 import numpy as np
 import pandas as pd
@@ -16,9 +15,7 @@ N = 120
 
 @pytest.fixture(scope="module")
 def digits_small():
-    ds = load_demo("digits")
-    return dataclasses.replace(ds, X=ds.X[:N], table=ds.table.iloc[:N], labels=ds.labels[:N],
-                               thumbnails=ds.thumbnails.take(slice(0, N)))
+    return load_demo("digits").head(N)
 
 
 @pytest.fixture(scope="module")

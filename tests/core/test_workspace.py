@@ -26,9 +26,7 @@ N = 200
 
 @pytest.fixture(scope="module")
 def digits200():
-    ds = load_demo("digits")
-    return dataclasses.replace(ds, X=ds.X[:N], table=ds.table.iloc[:N], labels=ds.labels[:N],
-                               thumbnails=ds.thumbnails.take(slice(0, N)))
+    return load_demo("digits").head(N)
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,6 @@ deep link, clicks the map where no point lies, and the decoded image for that sp
 
 from __future__ import annotations
 
-import dataclasses
 import re
 
 import numpy as np
@@ -35,10 +34,7 @@ def test_click_on_empty_space_shows_the_decoded_image(streamlit_server, page, ar
     from pumap_core.workspace import Workspace
 
     monkeypatch.setenv("PUMAP_WORKSPACE", str(tmp_path / "workspace"))
-    digits = load_demo("digits")
-    small = dataclasses.replace(digits, X=digits.X[:400], table=digits.table.iloc[:400],
-                                labels=digits.labels[:400],
-                                thumbnails=digits.thumbnails.take(slice(0, 400)))
+    small = load_demo("digits").head(400)
     est = ParametricUMAP(parametric_reconstruction=True, n_training_epochs=10,
                          random_state=0).fit(small.X)
     Workspace().save_run(est, small, name="digits decoder", metrics={})
