@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import keras
 import numpy as np
@@ -53,12 +53,8 @@ class EmbeddingModel:
             raise InvalidDataError(
                 f"The model was trained on rows of {self.n_features_in} features but these rows "
                 f"have {X.shape[1]}; pass data with the same columns as in training.")
-        chunk = batch_size or TRANSFORM_CHUNK
-        parts = []
-        for start in range(0, len(X), chunk):
-            items = X[start:start + chunk].reshape((-1, *self.item_shape))
-            parts.append(keras.ops.convert_to_numpy(self.encoder(items, training=False)))
-        return np.concatenate(parts).astype(np.float32, copy=False)
+        return _in_chunks(self.encoder, X, batch_size, lambda rows: rows.reshape(
+            (-1, *self.item_shape)))
 
     def inverse_transform(self, Y: Any, batch_size: int | None = None) -> np.ndarray:
         """Decode embedding points (n, n_components) into float32 rows (n, n_features_in).
@@ -74,12 +70,7 @@ class EmbeddingModel:
             raise InvalidDataError(
                 f"The map has {self.n_components} dimensions but these points have "
                 f"{Y.shape[1]}; pass points of the embedding, shape (n, {self.n_components}).")
-        chunk = batch_size or TRANSFORM_CHUNK
-        parts = []
-        for start in range(0, len(Y), chunk):
-            out = keras.ops.convert_to_numpy(self.decoder(Y[start:start + chunk], training=False))
-            parts.append(out.reshape(len(out), -1))
-        return np.concatenate(parts).astype(np.float32, copy=False)
+        return _in_chunks(self.decoder, Y, batch_size, lambda rows: rows)
 
     def export(self, path: str | Path, format: str = "keras", *, verify: bool = True,
                sample: Any = None) -> Path:
@@ -87,3 +78,14 @@ class EmbeddingModel:
         from .export import export_encoder
 
         return export_encoder(self, path, format, verify=verify, sample=sample)
+
+
+def _in_chunks(net: keras.Model, rows: np.ndarray, batch_size: int | None,
+               shape_in: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+    """``net`` applied to ``rows`` a chunk at a time; flat float32 rows out."""
+    chunk = batch_size or TRANSFORM_CHUNK
+    parts = []
+    for start in range(0, len(rows), chunk):
+        out = keras.ops.convert_to_numpy(net(shape_in(rows[start:start + chunk]), training=False))
+        parts.append(out.reshape(len(out), -1))
+    return np.concatenate(parts).astype(np.float32, copy=False)

@@ -26,6 +26,7 @@ import numpy as np
 from keras import ops
 
 from ..errors import InvalidDataError, InvalidParameterError
+from .networks import dense_stack
 
 MSE, BCE, CUSTOM = "mse", "binary_crossentropy", "custom"
 _NAMES = {"mse": MSE, "mean_squared_error": MSE, "bce": BCE, "binary_crossentropy": BCE}
@@ -61,15 +62,8 @@ def loss_mode(fcn: Any) -> str:
 def default_decoder(n_components: int, n_features: int, seed: int, units: int = 100,
                     n_layers: int = 3) -> keras.Model:
     """The encoder mirrored: n_layers × Dense(units, relu) → Dense(n_features), flat output."""
-    layers: list = [keras.Input(shape=(n_components,))]
-    for i in range(n_layers):
-        layers.append(keras.layers.Dense(
-            units, activation="relu", name=f"dense_{i}",
-            kernel_initializer=keras.initializers.GlorotUniform(seed=seed + i)))
-    layers.append(keras.layers.Dense(
-        n_features, name="recon",
-        kernel_initializer=keras.initializers.GlorotUniform(seed=seed + n_layers)))
-    return keras.Sequential(layers, name="decoder_network")
+    return dense_stack([keras.Input(shape=(n_components,))], n_features, seed, units=units,
+                       n_layers=n_layers, out_name="recon", name="decoder_network")
 
 
 def check_decoder(decoder: keras.Model, n_components: int, item_shape: tuple[int, ...]) -> None:

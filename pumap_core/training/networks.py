@@ -14,15 +14,23 @@ from ..errors import InvalidParameterError
 def default_encoder(input_shape: Sequence[int], n_components: int, seed: int,
                     units: int = 100, n_layers: int = 3) -> keras.Model:
     """Flatten → n_layers × Dense(units, relu) → Dense(n_components), seeded initialisers."""
-    layers: list = [keras.Input(shape=tuple(input_shape)), keras.layers.Flatten()]
+    return dense_stack([keras.Input(shape=tuple(input_shape)), keras.layers.Flatten()],
+                       n_components, seed, units=units, n_layers=n_layers, out_name="z",
+                       name="encoder")
+
+
+def dense_stack(inputs: list, n_out: int, seed: int, *, units: int, n_layers: int,
+                out_name: str, name: str) -> keras.Model:
+    """``inputs`` → n_layers × Dense(units, relu) → Dense(n_out), seeded initialisers."""
+    layers = list(inputs)
     for i in range(n_layers):
         layers.append(keras.layers.Dense(
             units, activation="relu", name=f"dense_{i}",
             kernel_initializer=keras.initializers.GlorotUniform(seed=seed + i)))
     layers.append(keras.layers.Dense(
-        n_components, name="z",
+        n_out, name=out_name,
         kernel_initializer=keras.initializers.GlorotUniform(seed=seed + n_layers)))
-    return keras.Sequential(layers, name="encoder")
+    return keras.Sequential(layers, name=name)
 
 
 def conv_encoder(image_shape: Sequence[int], n_components: int, seed: int) -> keras.Model:
