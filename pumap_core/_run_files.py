@@ -22,7 +22,7 @@ from .thumbnails import Thumbnails, cell_for
 
 if TYPE_CHECKING:
     from .data import Dataset
-    from .workspace import Run
+    from .runs import Run
 
 RUN_JSON, POINTS, THUMBNAILS, MODEL = "run.json", "points.parquet", "thumbnails.npy", "model"
 #: The rows of X a model was trained on (float32, n × d): what continued training needs to keep

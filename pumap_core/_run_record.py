@@ -17,7 +17,7 @@ from .errors import InvalidParameterError, ModelFileError, ModelNotFoundError
 
 if TYPE_CHECKING:
     from .data import Dataset
-    from .workspace import RunInfo
+    from .runs import RunInfo
 
 SCHEMA_VERSION = 1
 MAX_NAME_CHARS = 120

@@ -28,127 +28,30 @@ import re
 import secrets
 import shutil
 import tempfile
-import threading
 import zipfile
-from dataclasses import dataclass, field, fields
+from dataclasses import fields
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 import numpy as np
-import pandas as pd
 
 from ._run_files import (MAX_IMPORT_BYTES, MODEL, POINTS, RUN_JSON, check_embedding,
                          check_unpacked, needed_members, one_line, open_run_zip, read_points,
-                         read_thumbnails, run_members, training_dataset, unzip, write_data,
-                         write_features)
+                         read_thumbnails, run_members, unzip, write_data, write_features)
 from ._run_record import (GENERATED, SCHEMA_VERSION, _age, _check_name, _clean,
                           _created_from_id, _dataset_record, _has_model, _new_id, _parse_record,
                           _read_record, _write_json)
 from .errors import (InvalidParameterError, ModelFileError, ModelNotFoundError, NotFittedError,
                      PumapError)
+from .runs import Run, RunInfo  # noqa: F401 - also imported from here
 
 if TYPE_CHECKING:
     from .data import Dataset
     from .estimator import ParametricUMAP
-    from .thumbnails import Thumbnails
 
 ENV_VAR = "PUMAP_WORKSPACE"
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")  # no "/", no leading "." (hidden temps)
-_LOAD_LOCK = threading.Lock()
-
-
-@dataclass(frozen=True)
-class RunInfo:
-    """What ``run.json`` says about a run.
-
-    Attributes
-    ----------
-    id : str, the folder name, e.g. ``20261122-130501-digits-3f2a``
-    name : str, the editable display name
-    created : str, ISO time with time zone
-    path : Path, the run folder
-    dataset_name, dataset_kind, n_items : facts about the training data
-    params : dict, the estimator's parameters (JSON)
-    metrics : dict, :func:`pumap_core.metrics.quality_report` or what the caller passed
-    fit_seconds, epochs_trained, cancelled : how the training went
-    history : list of float, the loss per epoch (None where it was not finite)
-    dataset : dict, the whole dataset section of ``run.json``, ``recipe`` included
-    has_model : bool, False for a map kept by :meth:`Workspace.save_map` (nothing to embed with)
-    error : str or None, a one-line reason when the folder is broken (most fields then empty),
-        so that a listing never fails because of one bad run
-    """
-
-    id: str
-    name: str
-    created: str
-    path: Path
-    dataset_name: str | None = None
-    dataset_kind: str | None = None
-    n_items: int | None = None
-    params: dict[str, Any] = field(default_factory=dict)
-    metrics: dict[str, Any] = field(default_factory=dict)
-    fit_seconds: float | None = None
-    epochs_trained: int | None = None
-    cancelled: bool = False
-    history: list[float | None] = field(default_factory=list)
-    dataset: dict[str, Any] = field(default_factory=dict)
-    has_model: bool = True
-    error: str | None = None
-
-    @property
-    def recipe(self) -> dict[str, Any] | None:
-        """How the training data were prepared (for :func:`pumap_core.data.apply_recipe`)."""
-        return self.dataset.get("recipe")
-
-
-@dataclass(frozen=True, eq=False, kw_only=True)
-class Run(RunInfo):
-    """A loaded run: its :class:`RunInfo`, the embedded points and the thumbnails.
-
-    ``points`` has one row per item: ``x``, ``y`` (``c2``... for more components), ``label``
-    when the data had labels, then the data's own columns. ``thumbnails`` is a
-    :class:`~pumap_core.thumbnails.Thumbnails` stack, memory-mapped from ``thumbnails.npy``
-    (None when the data had no pictures).
-    """
-
-    points: pd.DataFrame
-    thumbnails: "Thumbnails | None" = None
-    _cache: dict[str, Any] = field(default_factory=dict, init=False, repr=False)
-
-    @property
-    def embedding(self) -> np.ndarray:
-        """The training embedding, float32 of shape (n_items, n_components)."""
-        cols = [c for c in self.points.columns if c in ("x", "y") or re.fullmatch(r"c\d+", c)]
-        return self.points[cols].to_numpy(np.float32)
-
-    def estimator(self) -> "ParametricUMAP":
-        """The fitted model, loaded from ``model/`` on first use and then kept.
-
-        Raises
-        ------
-        NotFittedError
-            The map was generated (:meth:`Workspace.save_map`): there is no model.
-        """
-        if not self.has_model:
-            raise NotFittedError("This map was generated, not trained: it has no model to embed "
-                                 "new data. Train one on the Train page.")
-        with _LOAD_LOCK:
-            if "estimator" not in self._cache:
-                from .estimator import load_ParametricUMAP
-
-                self._cache["estimator"] = load_ParametricUMAP(self.path / MODEL)
-            return self._cache["estimator"]
-
-    def training_data(self) -> "Dataset":
-        """The data the model was trained on (``features.npy``), e.g. to continue training.
-
-        Raises
-        ------
-        ModelFileError
-            The run was saved before runs kept their training rows, or was generated.
-        """
-        return training_dataset(self)
 
 
 class Workspace:
