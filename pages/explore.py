@@ -5,7 +5,7 @@ import numpy as np
 import streamlit as st
 
 from pumap_core.render import extent
-from pumap_core.workspace import Workspace
+from pumap_core.runs import Workspace
 from studio import explore_url, state
 from studio.priority import foreground
 from studio.errors import user_errors

@@ -3,7 +3,7 @@
 import numpy as np
 import streamlit as st
 
-from pumap_core.workspace import Workspace
+from pumap_core.runs import Workspace
 from studio import state
 from studio.errors import user_errors
 from studio.reconstruct_view import (as_images, click_map, clicked_point, compare_frame,

@@ -5,7 +5,7 @@ import functools
 
 import streamlit as st
 
-from pumap_core.workspace import RunInfo, Workspace
+from pumap_core.runs import RunInfo, Workspace
 from studio import state
 from studio.errors import user_errors
 from studio.run_plots import embed_map, loss_overlay, small_map

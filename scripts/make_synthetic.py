@@ -16,7 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from pumap_core import PumapError
 from pumap_core.data import make_synthetic
-from pumap_core.workspace import Workspace
+from pumap_core.runs import Workspace
 
 
 def main(argv: list[str] | None = None) -> int:

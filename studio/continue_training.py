@@ -16,7 +16,7 @@ import streamlit as st
 
 from pumap_core.data import Dataset, apply_recipe
 from pumap_core.thumbnails import Thumbnails, cell_for
-from pumap_core.workspace import Run, RunInfo, Workspace
+from pumap_core.runs import Run, RunInfo, Workspace
 from studio.errors import user_errors
 from studio.job_view import job_panel
 from studio.jobs import TrainingJob

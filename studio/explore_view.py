@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from pumap_core.workspace import Run
+from pumap_core.runs import Run
 
 COORDS = ("x", "y")
 # Above this many distinct values a numeric column is coloured with a continuous scale.

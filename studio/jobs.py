@@ -72,7 +72,7 @@ def _child(orders: Any, workspace_root: str | None, messages: Any, cancel: Any) 
     from pumap_core import EpochEvent, StageEvent
     from pumap_core.metrics import quality_report
     from pumap_core.training import fit  # noqa: F401
-    from pumap_core.workspace import Workspace
+    from pumap_core.runs import Workspace
 
     from .errors import message_for
     from .networks import estimator_and_fit_args

@@ -19,7 +19,7 @@ import plotly.graph_objects as go
 from PIL import Image, ImageDraw, ImageFont
 
 from pumap_core.data import invert_table_recipe
-from pumap_core.workspace import Run, RunInfo
+from pumap_core.runs import Run, RunInfo
 from studio.run_plots import small_map
 
 #: Points per side of the invisible click grid (plotly picks the nearest within 20 px).

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from pumap_core.workspace import RunInfo
+from pumap_core.runs import RunInfo
 
 #: Points drawn in a small map; bigger runs are shown as a fixed random subset (the full map is
 #: on the Explore page).

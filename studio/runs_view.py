@@ -18,7 +18,7 @@ import pandas as pd
 import streamlit as st
 
 from pumap_core.data import SUPPORTED_EXTENSIONS, Dataset, apply_recipe
-from pumap_core.workspace import Run, RunInfo, Workspace
+from pumap_core.runs import Run, RunInfo, Workspace
 
 #: File types accepted when embedding new data (the same as on the Data page).
 UPLOAD_TYPES = [ext.lstrip(".") for ext in SUPPORTED_EXTENSIONS]

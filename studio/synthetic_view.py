@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from pumap_core.data import make_synthetic
-from pumap_core.workspace import RunInfo, Workspace
+from pumap_core.runs import RunInfo, Workspace
 from studio import state
 from studio.errors import user_errors
 

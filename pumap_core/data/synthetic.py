@@ -65,7 +65,7 @@ def make_synthetic(n: int, *, kind: SyntheticKind = "images", n_classes: int = 1
         ``group`` (alpha, beta or gamma). ``kind`` is "table" (the features are not pixels)
         and ``recipe`` is None.
     layout : ndarray of float32, shape (n, 2)
-        The "true" map, to keep with :meth:`pumap_core.workspace.Workspace.save_map`.
+        The "true" map, to keep with :meth:`pumap_core.runs.Workspace.save_map`.
 
     Raises
     ------

@@ -21,7 +21,7 @@ TIMEOUT = 120
 @pytest.fixture(autouse=True)
 def workspace(tmp_path, monkeypatch):
     """Every test gets its own empty workspace (the app reads $PUMAP_WORKSPACE each time)."""
-    from pumap_core.workspace import Workspace
+    from pumap_core.runs import Workspace
 
     monkeypatch.setenv("PUMAP_WORKSPACE", str(tmp_path / "workspace"))
     monkeypatch.setenv("TF_CPP_MIN_LOG_LEVEL", "3")

@@ -3,7 +3,7 @@
 import time
 
 from pumap_core.data import load_demo
-from pumap_core.workspace import Workspace
+from pumap_core.runs import Workspace
 from studio.jobs import TrainingJob
 
 SETTINGS = {"n_neighbors": 10, "min_dist": 0.1, "spread": 1.0, "metric": "euclidean",

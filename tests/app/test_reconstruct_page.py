@@ -14,7 +14,7 @@ from PIL import Image
 
 from pumap_core import ParametricUMAP
 from pumap_core.data import load_demo
-from pumap_core.workspace import Workspace
+from pumap_core.runs import Workspace
 from studio.reconstruct_view import (CLICK_GRID, as_images, click_map, clicked_point, decode,
                                      enlarged, grid_points, mosaic)
 

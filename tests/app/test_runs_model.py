@@ -11,7 +11,7 @@ import zipfile
 
 import numpy as np
 
-from pumap_core.workspace import Workspace
+from pumap_core.runs import Workspace
 from studio.continue_training import JOB, combined_dataset
 from studio.runs_view import EXPORTS, encoder_export, export_name
 

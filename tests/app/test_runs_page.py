@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from pumap_core import InvalidDataError
-from pumap_core.workspace import Workspace
+from pumap_core.runs import Workspace
 from studio.runs_view import embed_upload, params_table, runs_table
 
 PAGE = "pages/runs.py"

@@ -2,7 +2,7 @@
 
 import time
 
-from pumap_core.workspace import Workspace
+from pumap_core.runs import Workspace
 
 
 WAIT_S = 120

@@ -38,7 +38,7 @@ def old_run_workspace(tmp_path):
     """A workspace holding the run folder written by the old version (under its own id)."""
     import json
 
-    from pumap_core.workspace import Workspace
+    from pumap_core.runs import Workspace
 
     record = json.loads((FIXTURES / "run_v1" / "run.json").read_text())
     shutil.copytree(FIXTURES / "run_v1", tmp_path / "runs" / record["id"])

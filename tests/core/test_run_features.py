@@ -8,7 +8,7 @@ import pytest
 from pumap_core import ParametricUMAP
 from pumap_core.data import load_demo, prepare_table
 from pumap_core.errors import ModelFileError
-from pumap_core.workspace import Workspace
+from pumap_core.runs import Workspace
 
 N = 120
 

@@ -16,8 +16,8 @@ from pumap_core import ParametricUMAP
 from pumap_core.data import Dataset, load_demo
 from pumap_core.errors import (InvalidDataError, InvalidParameterError, ModelFileError,
                                ModelNotFoundError, NotFittedError, PumapError)
-from pumap_core._run_files import points_frame
-from pumap_core.workspace import Run, RunInfo, Workspace
+from pumap_core.runs.files import points_frame
+from pumap_core.runs import Run, RunInfo, Workspace
 
 from files import zip_bytes
 

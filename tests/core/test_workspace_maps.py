@@ -10,7 +10,7 @@ import pytest
 
 from pumap_core.data import make_synthetic
 from pumap_core.errors import InvalidDataError, ModelNotFoundError, NotFittedError
-from pumap_core.workspace import Workspace
+from pumap_core.runs import Workspace
 
 N = 500
 

@@ -29,7 +29,7 @@ def _open(page, url):
 def test_large_map_hover_select_export_and_share(streamlit_server, browser, page, artifacts,
                                                  tmp_path, monkeypatch):
     from pumap_core.data import make_synthetic
-    from pumap_core.workspace import Workspace
+    from pumap_core.runs import Workspace
 
     monkeypatch.setenv("PUMAP_WORKSPACE", str(tmp_path / "workspace"))
     dataset, layout = make_synthetic(N, kind="images", seed=4)

@@ -31,7 +31,7 @@ def test_click_on_empty_space_shows_the_decoded_image(streamlit_server, page, ar
                                                       tmp_path, monkeypatch):
     from pumap_core import ParametricUMAP
     from pumap_core.data import load_demo
-    from pumap_core.workspace import Workspace
+    from pumap_core.runs import Workspace
 
     monkeypatch.setenv("PUMAP_WORKSPACE", str(tmp_path / "workspace"))
     small = load_demo("digits").head(400)

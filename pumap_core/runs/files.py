@@ -16,13 +16,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from .data._common import human_size
-from .errors import DataTypeError, InvalidDataError, ModelFileError, PumapError
-from .thumbnails import Thumbnails, cell_for
+from ..data._common import human_size
+from ..errors import DataTypeError, InvalidDataError, ModelFileError, PumapError
+from ..thumbnails import Thumbnails, cell_for
 
 if TYPE_CHECKING:
-    from .data import Dataset
-    from .runs import Run
+    from ..data import Dataset
+    from .run import Run
 
 RUN_JSON, POINTS, THUMBNAILS, MODEL = "run.json", "points.parquet", "thumbnails.npy", "model"
 #: The rows of X a model was trained on (float32, n × d): what continued training needs to keep
@@ -148,7 +148,7 @@ def training_dataset(run: "Run") -> "Dataset":
         The run has no ``features.npy`` (saved before runs kept their training rows, or a map
         without a model), or the file is damaged.
     """
-    from .data import Dataset
+    from ..data import Dataset
 
     facts, points = run.dataset, run.points
     d = facts.get("n_features")
@@ -283,7 +283,7 @@ def unzip(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
 def check_unpacked(tmp: Path, record: dict[str, Any], has_model: bool) -> None:
     """Load what will be used later, so that a broken run is refused now, not on opening."""
     if has_model:
-        from .persistence import load_model  # imports Keras: only when there is a model
+        from ..persistence import load_model  # imports Keras: only when there is a model
 
         try:
             load_model(tmp / MODEL)

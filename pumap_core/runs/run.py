@@ -1,5 +1,5 @@
 """A run as read from its folder: :class:`RunInfo` (what ``run.json`` says) and :class:`Run`
-(with its points and thumbnails). :class:`~pumap_core.workspace.Workspace` writes and lists them.
+(with its points and thumbnails). :class:`~pumap_core.runs.Workspace` writes and lists them.
 """
 
 from __future__ import annotations
@@ -13,13 +13,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from ._run_files import MODEL, training_dataset
-from .errors import NotFittedError
+from .files import MODEL, training_dataset
+from ..errors import NotFittedError
 
 if TYPE_CHECKING:
-    from .data import Dataset
-    from .estimator import ParametricUMAP
-    from .thumbnails import Thumbnails
+    from ..data import Dataset
+    from ..estimator import ParametricUMAP
+    from ..thumbnails import Thumbnails
 
 _LOAD_LOCK = threading.Lock()
 
@@ -101,7 +101,7 @@ class Run(RunInfo):
                                  "new data. Train one on the Train page.")
         with _LOAD_LOCK:
             if "estimator" not in self._cache:
-                from .estimator import load_ParametricUMAP
+                from ..estimator import load_ParametricUMAP
 
                 self._cache["estimator"] = load_ParametricUMAP(self.path / MODEL)
             return self._cache["estimator"]

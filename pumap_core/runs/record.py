@@ -12,12 +12,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ._run_files import RUN_JSON
-from .errors import InvalidParameterError, ModelFileError, ModelNotFoundError
+from .files import RUN_JSON
+from ..errors import InvalidParameterError, ModelFileError, ModelNotFoundError
 
 if TYPE_CHECKING:
-    from .data import Dataset
-    from .runs import RunInfo
+    from ..data import Dataset
+    from .run import RunInfo
 
 SCHEMA_VERSION = 1
 MAX_NAME_CHARS = 120

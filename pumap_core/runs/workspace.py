@@ -36,19 +36,19 @@ from typing import TYPE_CHECKING, Any, Callable
 
 import numpy as np
 
-from ._run_files import (MAX_IMPORT_BYTES, MODEL, POINTS, RUN_JSON, check_embedding,
+from .files import (MAX_IMPORT_BYTES, MODEL, POINTS, RUN_JSON, check_embedding,
                          check_unpacked, needed_members, one_line, open_run_zip, read_points,
                          read_thumbnails, run_members, unzip, write_data, write_features)
-from ._run_record import (GENERATED, SCHEMA_VERSION, _age, _check_name, _clean,
+from .record import (GENERATED, SCHEMA_VERSION, _age, _check_name, _clean,
                           _created_from_id, _dataset_record, _has_model, _new_id, _parse_record,
                           _read_record, _write_json)
-from .errors import (InvalidParameterError, ModelFileError, ModelNotFoundError, NotFittedError,
+from ..errors import (InvalidParameterError, ModelFileError, ModelNotFoundError, NotFittedError,
                      PumapError)
-from .runs import Run, RunInfo  # noqa: F401 - also imported from here
+from .run import Run, RunInfo  # noqa: F401 - also imported from here
 
 if TYPE_CHECKING:
-    from .data import Dataset
-    from .estimator import ParametricUMAP
+    from ..data import Dataset
+    from ..estimator import ParametricUMAP
 
 ENV_VAR = "PUMAP_WORKSPACE"
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")  # no "/", no leading "." (hidden temps)
@@ -86,8 +86,8 @@ class Workspace:
         InvalidDataError
             Its embedding does not have one row per item of ``dataset``.
         """
-        from .metrics import quality_report
-        from .params import to_manifest
+        from ..metrics import quality_report
+        from ..params import to_manifest
 
         model = estimator.__dict__.get("model_")
         if model is None:
