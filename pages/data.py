@@ -3,13 +3,11 @@
 A synthetic map (up to a million items) can also be made here; it goes straight to Explore.
 """
 
-import os
-
 import pandas as pd
 import streamlit as st
 
-from pumap_core.data import (DEFAULT_DEMO, DEMOS, load_demo, prepare_table, read_image_zip,
-                             read_table)
+from pumap_core.data import (DEFAULT_DEMO, DEMOS, UPLOAD_TYPES, load_demo, max_upload_bytes,
+                             prepare_table, read_image_zip, read_table)
 from studio import state
 from studio.errors import user_errors
 from studio.preview import show_dataset
@@ -18,9 +16,7 @@ from studio.routing import ensure_app_navigation
 
 ensure_app_navigation()
 
-TABLE_TYPES = ["csv", "tsv", "txt", "parquet", "xlsx", "xls"]
-# Largest accepted upload, configurable for big installations (PUMAP_MAX_UPLOAD_MB).
-MAX_BYTES = int(float(os.environ.get("PUMAP_MAX_UPLOAD_MB", "200")) * 1024 * 1024)
+MAX_BYTES = max_upload_bytes()  # PUMAP_MAX_UPLOAD_MB, for big installations
 
 st.title("Data")
 state.show_flash()
@@ -38,7 +34,7 @@ if source == "Built-in demo":
             state.flash("success", f"Loaded the {name} demo.")
             st.rerun()
 else:
-    upload = st.file_uploader("Table or zip of images", type=TABLE_TYPES + ["zip"],
+    upload = st.file_uploader("Table or zip of images", type=list(UPLOAD_TYPES),
                               key="data.upload",
                               help="A zip of PNG/JPEG/BMP/GIF/WebP/TIFF files, one sub-folder "
                                    "per class, or a table with one row per item.")

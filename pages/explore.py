@@ -6,12 +6,13 @@ import streamlit as st
 
 from pumap_core.render import extent
 from pumap_core.runs import Workspace
+from pumap_core.runs.points import data_columns
 from studio import explore_url, state
 from studio.priority import foreground
 from studio.errors import user_errors
-from studio.explore_view import (COLOR_SCALES, color_spec, data_columns, filter_choices,
+from studio.explore_view import (COLOR_SCALES, color_spec, filter_choices,
                                  matching_rows, palettes, show_selection)
-from studio.runs_view import load_run_cached
+from studio.shared_runs import shared_run
 from studio.scatter import RASTER_THRESHOLD, scatter_map
 from studio.routing import ensure_app_navigation
 
@@ -43,7 +44,7 @@ state.put(state.RUN_ID, run_id)
 
 run = None
 with user_errors():
-    run = load_run_cached(Workspace(), run_id)
+    run = shared_run(Workspace(), run_id)
 if run is None:
     st.stop()
 

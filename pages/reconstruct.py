@@ -11,7 +11,8 @@ from studio.reconstruct_view import (as_images, click_map, clicked_point, compar
                                      grid_points, has_decoder, image_shape, mosaic,
                                      nearest_item, png_bytes)
 from studio.routing import ensure_app_navigation
-from studio.runs_view import label_for, load_run_cached
+from studio.runs_view import label_for
+from studio.shared_runs import shared_run
 
 ensure_app_navigation()
 
@@ -49,7 +50,7 @@ if info.params.get("n_components", 2) != 2:
 
 run = None
 with user_errors():
-    run = load_run_cached(Workspace(), run_id)
+    run = shared_run(Workspace(), run_id)
 if run is None:
     st.stop()
 embedding = run.embedding

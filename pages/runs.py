@@ -5,14 +5,16 @@ import functools
 
 import streamlit as st
 
+from pumap_core.data import UPLOAD_TYPES
 from pumap_core.runs import RunInfo, Workspace
 from studio import state
 from studio.errors import user_errors
 from studio.run_plots import embed_map, loss_overlay, small_map
 from studio.continue_training import continue_section
-from studio.runs_view import (EXPORTS, UPLOAD_TYPES, embed_upload, encoder_export,
-                              export_name, highlight_differences, label_for, load_run_cached,
-                              params_table, runs_table, zip_name)
+from studio.runs_view import (EXPORTS, embed_upload, encoder_export, export_name,
+                              highlight_differences, label_for, params_table, runs_table,
+                              zip_name)
+from studio.shared_runs import shared_run
 from studio.routing import ensure_app_navigation
 
 ensure_app_navigation()
@@ -66,7 +68,7 @@ if chosen:
     columns = st.columns(min(3, len(chosen)))
     for k, info in enumerate(chosen):
         with columns[k % len(columns)], user_errors():
-            points = load_run_cached(ws, info.id).points
+            points = shared_run(ws, info.id).points
             st.plotly_chart(small_map(points, label_for(info)), key=f"runs.map.{info.id}")
 
 
@@ -128,13 +130,13 @@ if not by_id[target].has_model:
 images = by_id[target].dataset_kind == "images"
 new_file = st.file_uploader(
     "New data: a zip of images" if images else "New data: a table with the training columns",
-    type=UPLOAD_TYPES, key="runs.embed_upload",
+    type=list(UPLOAD_TYPES), key="runs.embed_upload",
     help="Images are resized like the training images. Tables need the columns the map was "
          "trained on; extra columns are kept for the export.")
 if st.button("Embed", type="primary", disabled=new_file is None, key="runs.embed"):
     st.session_state.pop(EMBEDDED, None)
     with user_errors():
-        run = load_run_cached(ws, target)
+        run = shared_run(ws, target)
         st.session_state[EMBEDDED] = embed_upload(run, new_file.getvalue(), new_file.name)
 
 result = st.session_state.get(EMBEDDED)
@@ -145,7 +147,7 @@ if result is not None and result.run_id == target:
     with user_errors():
         by_label = st.toggle("Colour the map by label", True, key="runs.embed_by_label")
         frame = result.frame()
-        st.plotly_chart(embed_map(load_run_cached(ws, target).points, frame,
+        st.plotly_chart(embed_map(shared_run(ws, target).points, frame,
                                   f"{result.dataset.name} on {by_id[target].name}", by_label),
                         key="runs.embed_map")
         st.download_button("Download the new coordinates (.csv)", result.csv(),

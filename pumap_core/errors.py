@@ -52,3 +52,18 @@ class ModelNotFoundError(PumapError, FileNotFoundError):
 
 class ExportError(PumapError, RuntimeError):
     """The encoder could not be exported, or the exported file does not match the model."""
+
+
+def one_line(error: BaseException | str, limit: int = 200) -> str:
+    """The first line of an error's text, spaces squeezed, for quoting inside our own message.
+
+    Third-party errors (pyarrow, Keras, zipfile...) can run over many lines; a message of ours
+    quotes only their first. A :class:`PumapError` gives its ``user_message``; an exception
+    without text gives its class name. At most ``limit`` characters (cut with "…").
+    """
+    text = error.user_message if isinstance(error, PumapError) else str(error)
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    flat = " ".join(first.split())
+    if not flat and isinstance(error, BaseException):
+        flat = type(error).__name__
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"

@@ -35,7 +35,7 @@ from typing import Any
 import keras
 import numpy as np
 
-from .errors import ExportError, InvalidParameterError, NotFittedError
+from .errors import ExportError, InvalidParameterError, NotFittedError, one_line
 
 FORMATS = ("keras", "savedmodel", "onnx")
 #: Name of the input in the SavedModel signature and the ONNX graph.
@@ -185,7 +185,7 @@ def export_encoder(model: Any, path: str | Path, format: str = "keras", *,
         except ExportError:
             raise
         except Exception as exc:
-            raise ExportError(f"Export as {format} failed: {_first_line(exc)}") from exc
+            raise ExportError(f"Export as {format} failed: {one_line(exc)}") from exc
         if verify:
             _check(tmp, format, items, expected)
         if target.is_dir():
@@ -200,13 +200,13 @@ def _check(path: Path, format: str, items: np.ndarray, expected: np.ndarray) -> 
     try:
         got = np.asarray(_run_artifact(path, format, items))
     except ImportError as exc:
-        raise ExportError(f"Cannot verify the {format} export ({_first_line(exc)}): "
+        raise ExportError(f"Cannot verify the {format} export ({one_line(exc)}): "
                           f"{_ONNX_PACKAGES}, or pass verify=False.") from None
     except Exception as exc:
         hint = (" A custom layer must be registered with "
                 "keras.saving.register_keras_serializable." if format == "keras" else "")
         raise ExportError(f"The {format} export does not load back and run: "
-                          f"{_first_line(exc)}{hint}") from exc
+                          f"{one_line(exc)}{hint}") from exc
     if got.shape != expected.shape:
         raise ExportError(f"The {format} export returns shape {got.shape} where the Keras "
                           f"encoder returns {expected.shape}.")
@@ -214,11 +214,6 @@ def _check(path: Path, format: str, items: np.ndarray, expected: np.ndarray) -> 
     if not diff <= VERIFY_TOLERANCE * max(1.0, float(np.max(np.abs(expected)))):
         raise ExportError(f"The {format} export disagrees with the Keras encoder (max abs "
                           f"difference {diff:.3g} on {len(items)} sample items); do not deploy it.")
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return (text[0] if text else type(exc).__name__)[:300]
 
 
 def export_bytes(model: Any, format: str = "keras", *, verify: bool = True,

@@ -29,7 +29,7 @@ from typing import Any
 import keras
 import numpy as np
 
-from .errors import ModelFileError, ModelNotFoundError
+from .errors import ModelFileError, ModelNotFoundError, one_line
 from .model import EmbeddingModel
 
 FORMAT = "pumap-studio/parametric-umap"
@@ -144,7 +144,7 @@ def _load_network(file: Path) -> keras.Model:
         return keras.saving.load_model(file, compile=False, safe_mode=True)
     except Exception as exc:
         raise ModelFileError(
-            f"{file} could not be loaded ({str(exc).splitlines()[0][:200]}); "
+            f"{file} could not be loaded ({one_line(exc)}); "
             "a custom layer must be registered with keras.saving.register_keras_serializable.",
         ) from None
 

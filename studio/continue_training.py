@@ -14,13 +14,14 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from pumap_core.data import Dataset, apply_recipe
+from pumap_core.data import UPLOAD_TYPES, Dataset, apply_recipe, max_upload_bytes
 from pumap_core.thumbnails import Thumbnails, cell_for
 from pumap_core.runs import Run, RunInfo, Workspace
 from studio.errors import user_errors
 from studio.job_view import job_panel
 from studio.jobs import TrainingJob
-from studio.runs_view import UPLOAD_TYPES, label_for, load_run_cached, max_upload_bytes
+from studio.runs_view import label_for
+from studio.shared_runs import shared_run
 from studio.train_form import auto_epochs
 
 JOB = "runs.continue_job"  # the continue-training job of this session
@@ -123,7 +124,7 @@ def continue_section(ws: Workspace, infos: list[RunInfo], default: str | None) -
     running = job is not None and not job.snapshot().finished
     upload = st.file_uploader(
         "New data: a zip of images" if images else "New data: a table with the training columns",
-        type=UPLOAD_TYPES, key="runs.continue_upload",
+        type=list(UPLOAD_TYPES), key="runs.continue_upload",
         help="Prepared exactly like this run's training data (same columns or image size).")
     epochs = st.number_input(
         "Epochs", 1, 2000, auto_epochs(info.n_items or 1), key="runs.continue_epochs",
@@ -131,7 +132,7 @@ def continue_section(ws: Workspace, infos: list[RunInfo], default: str | None) -
     if st.button("Continue training", type="primary", key="runs.continue",
                  disabled=upload is None or running):
         with user_errors():
-            order = continue_order(load_run_cached(ws, target), upload.getvalue(), upload.name,
+            order = continue_order(shared_run(ws, target), upload.getvalue(), upload.name,
                                    int(epochs))
             st.session_state[JOB] = TrainingJob(str(ws.root)).start(*order)
             running = True

@@ -9,6 +9,7 @@ from typing import Iterator
 import streamlit as st
 
 from pumap_core import PumapError
+from pumap_core.errors import one_line
 
 log = logging.getLogger("pumap_studio")
 
@@ -17,7 +18,8 @@ def message_for(exc: BaseException) -> str:
     """The line a user sees for ``exc``."""
     if isinstance(exc, PumapError):
         return exc.user_message
-    return (f"Something went wrong ({type(exc).__name__}: {str(exc).splitlines()[0][:200] if str(exc) else ''}). "
+    detail = one_line(str(exc))
+    return (f"Something went wrong ({type(exc).__name__}{': ' + detail if detail else ''}). "
             "Your data and runs are untouched; try again or change the settings.")
 
 

@@ -11,8 +11,8 @@ import pandas as pd
 import streamlit as st
 
 from pumap_core.runs import Run
+from pumap_core.runs.points import data_columns
 
-COORDS = ("x", "y")
 # Above this many distinct values a numeric column is coloured with a continuous scale.
 MAX_CATEGORIES = 30
 # Columns with at most this many values can be filtered by picking values.
@@ -20,12 +20,6 @@ MAX_FILTER_VALUES = 200
 GALLERY = 60
 TABLE_ROWS = 5_000  # rows shown in the selection table (the export has them all)
 _SEARCH = "explore.search_cache"
-
-
-def data_columns(points: pd.DataFrame) -> list[str]:
-    """Columns a user may colour by or see on hover (not the coordinates)."""
-    return [c for c in points.columns
-            if c not in COORDS and not (c.startswith("c") and c[1:].isdigit())]
 
 
 def palettes() -> dict[str, list[str]]:

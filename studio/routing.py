@@ -9,6 +9,10 @@ legacy mode it switches the flag off and reruns, so ``app.py`` routes the link i
 Only the first page run of a process is checked: once ``st.navigation`` has run, a server stays
 out of the legacy mode. (Streamlit's AppTest resets the flag before every run, simulating a
 fresh process each time; acting on it there would reroute every test to the Home page.)
+
+Streamlit (1.67) has no supported switch for this short of renaming ``pages/``, which the
+product's layout names: the flag ``PagesManager.uses_pages_directory`` is private, so
+tests/app/test_routing.py pins what is relied on and fails when a release changes it.
 """
 
 from __future__ import annotations

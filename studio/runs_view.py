@@ -6,7 +6,6 @@ sequence of widgets → these functions → st.* calls.
 
 from __future__ import annotations
 
-import os
 import re
 import time
 from dataclasses import dataclass
@@ -15,24 +14,18 @@ from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
-import streamlit as st
 
-from pumap_core.data import SUPPORTED_EXTENSIONS, Dataset, apply_recipe
+from pumap_core.data import Dataset, apply_recipe, max_upload_bytes
 from pumap_core.runs import Run, RunInfo, Workspace
+from pumap_core.runs.points import points_frame
+from studio.shared_runs import shared_run
 
-#: File types accepted when embedding new data (the same as on the Data page).
-UPLOAD_TYPES = [ext.lstrip(".") for ext in SUPPORTED_EXTENSIONS]
 #: Parameters that say nothing about the map; left out of the comparison. The decoder,
 #: autoencoder, global-structure and init settings of the Train page are shown.
 _NOISE = {"verbose", "n_jobs", "low_memory", "loss_report_frequency", "keras_fit_kwargs",
           "n_epochs", "decoder", "reconstruction_validation", "landmark_loss_fn",
           "landmark_loss_weight", "parametric_reconstruction_loss_fcn",
           "parametric_reconstruction_loss_weight"}
-
-
-def max_upload_bytes() -> int:
-    """Largest accepted upload, as on the Data page (env PUMAP_MAX_UPLOAD_MB, default 200)."""
-    return int(float(os.environ.get("PUMAP_MAX_UPLOAD_MB", "200")) * 1024 * 1024)
 
 
 def short_time(created: str) -> str:
@@ -95,26 +88,6 @@ def _shown(value: Any) -> str:
     return str(value)
 
 
-@st.cache_resource(max_entries=3, show_spinner=False)
-def _shared_run(root: str, run_id: str, stamp: tuple[int, int]) -> Run:
-    return Workspace(root).load_run(run_id)
-
-
-def load_run_cached(ws: Workspace, run_id: str) -> Run:
-    """The run with its points (and, once asked, its model), shared by every session.
-
-    A run's data are read-only once written, so one copy serves all users (a million-point run
-    is hundreds of MB). The key holds ``run.json``'s time and size: a rename reloads it; a
-    deleted or damaged run gives the workspace's own clear error.
-    """
-    try:
-        info = (ws.runs_dir / run_id / "run.json").stat()
-        stamp = (info.st_mtime_ns, info.st_size)
-    except OSError:
-        return ws.load_run(run_id)  # raises the clear "there is no run ..." error
-    return _shared_run(str(ws.root), run_id, stamp)
-
-
 def zip_name(info: RunInfo) -> str:
     """``<run name>.zip``, without the characters file systems refuse."""
     return (re.sub(r'[\\/:*?"<>|\x00-\x1f]+', "_", info.name).strip(" .") or info.id) + ".zip"
@@ -141,7 +114,7 @@ def encoder_export(ws: Workspace, info: RunInfo, fmt: str) -> bytes:
     download button that makes it only when clicked."""
     from pumap_core.export import export_bytes
 
-    model = load_run_cached(ws, info.id).estimator()
+    model = shared_run(ws, info.id).estimator()
     return export_bytes(model, fmt, name=_export_stem(info))[1]
 
 
@@ -176,21 +149,9 @@ class Embedded:
         return len(self.coords)
 
     def frame(self) -> pd.DataFrame:
-        """x, y (c2... beyond two), label when known, then the uploaded columns."""
-        names = ["x", "y"] + [f"c{j}" for j in range(2, self.coords.shape[1])]
-        out = pd.DataFrame(self.coords, columns=names[:self.coords.shape[1]])
-        if self.dataset.labels is not None:
-            out["label"] = self.dataset.labels
-        table = self.dataset.table.reset_index(drop=True)
-        used = set(out.columns)
-        renamed = {}
-        for col in map(str, table.columns):
-            new = col
-            while new in used:
-                new = f"data_{new}"
-            used.add(new)
-            renamed[col] = new
-        return pd.concat([out, table.set_axis(list(renamed.values()), axis=1)], axis=1)
+        """The points table (:mod:`pumap_core.runs.points`) of the new items."""
+        return points_frame(self.coords, self.dataset.table, self.dataset.labels,
+                            self.dataset.label_name)
 
     def csv(self) -> bytes:
         return self.frame().to_csv(index=False).encode("utf-8")

@@ -1,4 +1,7 @@
-"""Every st.session_state key the app uses, in one place, with typed accessors.
+"""The st.session_state keys shared between pages, in one place, with typed accessors.
+
+A key that one page (or one helper of it) uses alone is named where it is used, prefixed by
+that page (``explore.color``, ``runs.continue_job``), as Streamlit's widget keys are.
 
 Per-user objects (the dataset, the training job, the chosen run) live in the session, never in
 a global cache, so two browser sessions never see each other's work.

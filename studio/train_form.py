@@ -118,8 +118,7 @@ INITS = {"spectral": "spectral layout", "pca": "principal components", "random":
 
 
 def default_init() -> str:
-    """The library's default ``init`` (spectral until it accepts the parameter)."""
+    """The library's default ``init``, one of :data:`INITS`."""
     from pumap_core import ParametricUMAP
 
-    value = ParametricUMAP().get_params().get("init", "spectral")
-    return value if value in INITS else "spectral"
+    return ParametricUMAP().init

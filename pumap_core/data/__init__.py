@@ -15,7 +15,7 @@ from pathlib import PurePath
 from typing import Any
 
 from ..errors import InvalidDataError
-from ._common import MAX_UPLOAD_BYTES
+from ._common import MAX_UPLOAD_BYTES, UPLOAD_LIMIT_ENV, check_upload, max_upload_bytes
 from .dataset import Dataset
 from .demos import DEFAULT_DEMO, DEMOS, load_demo
 from .images import read_image_zip
@@ -25,11 +25,14 @@ from .tables import TABLE_EXTENSIONS, prepare_table, read_table
 
 __all__ = [
     "DEFAULT_DEMO", "DEMOS", "Dataset", "MAX_UPLOAD_BYTES", "SUPPORTED_EXTENSIONS",
-    "apply_recipe", "apply_table_recipe", "invert_table_recipe", "load_demo", "load_upload",
-    "make_synthetic", "prepare_table", "read_image_zip", "read_table",
+    "UPLOAD_LIMIT_ENV", "UPLOAD_TYPES", "apply_recipe", "apply_table_recipe", "check_upload",
+    "invert_table_recipe", "load_demo", "load_upload", "make_synthetic", "max_upload_bytes",
+    "prepare_table", "read_image_zip", "read_table",
 ]
 
 SUPPORTED_EXTENSIONS = TABLE_EXTENSIONS + (".zip",)
+#: The same without the dot, as file pickers (``st.file_uploader(type=...)``) take them.
+UPLOAD_TYPES = tuple(ext.lstrip(".") for ext in SUPPORTED_EXTENSIONS)
 
 
 def load_upload(data: bytes, filename: str, *, max_bytes: int = MAX_UPLOAD_BYTES,

@@ -2,13 +2,40 @@
 
 from __future__ import annotations
 
+import logging
+import math
+import os
+
 from ..errors import DataTypeError, InvalidDataError
+
+log = logging.getLogger("pumap_core")
 
 #: Largest upload accepted by default: 200 MB, the same as Streamlit's ``server.maxUploadSize``.
 MAX_UPLOAD_BYTES: int = 200 * 1024 * 1024
+#: Environment variable that sets the upload limit in MB, for big installations.
+UPLOAD_LIMIT_ENV = "PUMAP_MAX_UPLOAD_MB"
 
 #: Fewest items (rows or images) worth mapping; UMAP needs neighbours to work with.
 MIN_ITEMS: int = 3
+
+
+def max_upload_bytes() -> int:
+    """The upload limit in bytes: ``$PUMAP_MAX_UPLOAD_MB`` megabytes, else 200 MB.
+
+    A value that is not a positive number is ignored (with a warning in the log).
+    """
+    raw = os.environ.get(UPLOAD_LIMIT_ENV)
+    if raw is None:
+        return MAX_UPLOAD_BYTES
+    try:
+        megabytes = float(raw)
+    except ValueError:
+        megabytes = -1.0
+    if not (megabytes > 0 and math.isfinite(megabytes)):
+        log.warning("%s=%r is not a positive number of megabytes; using %d MB", UPLOAD_LIMIT_ENV,
+                    raw, MAX_UPLOAD_BYTES >> 20)
+        return MAX_UPLOAD_BYTES
+    return int(megabytes * 1024 * 1024)
 
 
 def human_size(n_bytes: int) -> str:
@@ -22,20 +49,20 @@ def human_size(n_bytes: int) -> str:
     raise AssertionError("unreachable")
 
 
-def one_line(text: object, limit: int = 160) -> str:
-    """Squeeze an exception text onto one short line, for use inside our own message."""
-    flat = " ".join(str(text).split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
-
-
 def quoted_list(names: list[str], limit: int = 8, *, quote: bool = True) -> str:
     """``'a', 'b', 'c' and 2 more`` with at most ``limit`` names shown (unquoted if not quote)."""
     shown = ", ".join(repr(str(n)) if quote else str(n) for n in names[:limit])
     return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
 
 
-def check_upload(data: object, filename: str, max_bytes: int) -> bytes:
+def check_upload(data: object, filename: str, max_bytes: int, *,
+                 expected: str = "a file that contains data",
+                 smaller: str = "upload a smaller file (for example a sample of the rows)"
+                 ) -> bytes:
     """Return ``data`` as bytes after checking it is neither empty nor larger than ``max_bytes``.
+
+    The one check of every upload (tables, image zips, run zips). ``expected`` is what to
+    choose instead of an empty file, ``smaller`` what to do about one over the limit.
 
     Raises
     ------
@@ -51,9 +78,9 @@ def check_upload(data: object, filename: str, max_bytes: int) -> bytes:
             f"Expected the content of {filename} as bytes, got {type(data).__name__}; "
             "pass file.read() or uploaded_file.getvalue().")
     if len(data) == 0:
-        raise InvalidDataError(f"{filename} is empty (0 bytes); choose a file that contains data.")
+        raise InvalidDataError(f"{filename} is empty (0 bytes); choose {expected}.")
     if len(data) > max_bytes:
         raise InvalidDataError(
             f"{filename} is {human_size(len(data))}, larger than the {human_size(max_bytes)} "
-            "limit; upload a smaller file (for example a sample of the rows).")
+            f"limit; {smaller}.")
     return data

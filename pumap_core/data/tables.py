@@ -12,8 +12,8 @@ from pathlib import PurePath
 
 import pandas as pd
 
-from ..errors import InvalidDataError
-from ._common import MAX_UPLOAD_BYTES, check_upload, one_line
+from ..errors import InvalidDataError, one_line
+from ._common import MAX_UPLOAD_BYTES, check_upload
 from .prepare import prepare_table
 
 __all__ = ["TABLE_EXTENSIONS", "read_table", "prepare_table"]

@@ -1,4 +1,10 @@
-"""run.json: the record of a run (ids, names, JSON cleaning, schema checks)."""
+"""``run.json``, the record of a run: ids, names, the dataset section, JSON cleaning, checks.
+
+The record holds ``schema_version``, ``id``, ``name``, ``created``, ``dataset`` (facts and the
+recipe to prepare new data), and for trained runs ``params``, ``fit_seconds``,
+``epochs_trained``, ``cancelled``, ``history`` and ``metrics``; a map made without training
+has ``"source": "generated"`` instead of a model.
+"""
 
 from __future__ import annotations
 
@@ -12,8 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .files import RUN_JSON
 from ..errors import InvalidParameterError, ModelFileError, ModelNotFoundError
+from .files import RUN_JSON
 
 if TYPE_CHECKING:
     from ..data import Dataset
@@ -26,12 +32,12 @@ MAX_NAME_CHARS = 120
 GENERATED = "generated"
 
 
-def _has_model(record: dict[str, Any]) -> bool:
+def is_trained(record: dict[str, Any]) -> bool:
     """Whether the run was trained (and so must have a model), from its ``run.json``."""
     return record.get("source") != GENERATED
 
 
-def _dataset_record(dataset: "Dataset") -> dict[str, Any]:
+def dataset_section(dataset: "Dataset") -> dict[str, Any]:
     """The ``dataset`` section of ``run.json``: facts and the recipe to prepare new data."""
     return {"name": dataset.name, "kind": dataset.kind, "n_items": dataset.n_items,
             "n_features": dataset.n_features, "label_name": dataset.label_name,
@@ -39,13 +45,15 @@ def _dataset_record(dataset: "Dataset") -> dict[str, Any]:
             "recipe": dataset.recipe, "notes": list(dataset.notes)}
 
 
-def _new_id(dataset_name: str, now: datetime | None = None) -> str:
+def new_run_id(dataset_name: str, now: datetime | None = None) -> str:
+    """A fresh id: time, dataset slug, 4 random hex digits (``20261122-130501-digits-3f2a``)."""
     now = now or datetime.now().astimezone()
     slug = re.sub(r"[^a-z0-9]+", "-", PurePosixPath(dataset_name).stem.lower()).strip("-")
     return f"{now:%Y%m%d-%H%M%S}-{slug[:24].strip('-') or 'run'}-{secrets.token_hex(2)}"
 
 
-def _check_name(name: Any) -> str:
+def check_run_name(name: Any) -> str:
+    """The display name on one line, after checking it is non-empty and not too long."""
     if not isinstance(name, str) or not name.strip():
         raise InvalidParameterError("A run name must be non-empty text.")
     name = " ".join(name.split())
@@ -55,12 +63,12 @@ def _check_name(name: Any) -> str:
     return name
 
 
-def _clean(value: Any) -> Any:
+def json_ready(value: Any) -> Any:
     """JSON-ready copy: numpy scalars and arrays to Python, tuples to lists, NaN/inf to None."""
     if isinstance(value, dict):
-        return {str(k): _clean(v) for k, v in value.items()}
+        return {str(k): json_ready(v) for k, v in value.items()}
     if isinstance(value, (list, tuple, np.ndarray)):
-        return [_clean(v) for v in value]
+        return [json_ready(v) for v in value]
     if isinstance(value, np.generic):
         value = value.item()
     if isinstance(value, float) and not np.isfinite(value):
@@ -68,13 +76,15 @@ def _clean(value: Any) -> Any:
     return value
 
 
-def _write_json(path: Path, record: dict[str, Any]) -> None:
+def write_json(path: Path, record: dict[str, Any]) -> None:
+    """Write ``record`` to ``path`` atomically (a temporary name, then a rename)."""
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(3)}")
     tmp.write_text(json.dumps(record, indent=1, allow_nan=False), encoding="utf-8")
     os.replace(tmp, path)  # atomic: a reader sees the old or the new file, never half of one
 
 
-def _parse_record(raw: bytes, where: str) -> dict[str, Any]:
+def parse_record(raw: bytes, where: str) -> dict[str, Any]:
+    """``run.json``'s bytes as a dict, after checking its JSON and schema version."""
     try:
         record = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError):
@@ -90,13 +100,14 @@ def _parse_record(raw: bytes, where: str) -> dict[str, Any]:
     return record
 
 
-def _read_record(path: Path, run_id: str) -> dict[str, Any]:
+def read_record(path: Path, run_id: str) -> dict[str, Any]:
+    """The checked record at ``path``; ModelNotFoundError when the file is missing."""
     if not path.is_file():
         raise ModelNotFoundError(f"Run {run_id} is incomplete: {RUN_JSON} is missing.")
-    return _parse_record(path.read_bytes(), f"run {run_id}")
+    return parse_record(path.read_bytes(), f"run {run_id}")
 
 
-def _created_from_id(path: Path) -> str:
+def created_from_id(path: Path) -> str:
     """For a broken run: the time its id starts with, else the folder's modification time."""
     try:
         stamp = datetime.strptime(path.name[:15], "%Y%m%d-%H%M%S")
@@ -105,7 +116,8 @@ def _created_from_id(path: Path) -> str:
     return stamp.astimezone().isoformat(timespec="milliseconds")
 
 
-def _age(info: RunInfo) -> tuple[float, str]:
+def age_key(info: RunInfo) -> tuple[float, str]:
+    """Sort key of runs by creation time (then id); an unreadable time sorts oldest."""
     try:
         return datetime.fromisoformat(info.created).timestamp(), info.id
     except ValueError:

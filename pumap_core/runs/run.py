@@ -4,7 +4,6 @@
 
 from __future__ import annotations
 
-import re
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,8 +12,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from .files import MODEL, training_dataset
-from ..errors import NotFittedError
+from ..errors import ModelFileError, NotFittedError
+from .files import MODEL, read_features
+from .points import coordinates, split_points
 
 if TYPE_CHECKING:
     from ..data import Dataset
@@ -85,8 +85,7 @@ class Run(RunInfo):
     @property
     def embedding(self) -> np.ndarray:
         """The training embedding, float32 of shape (n_items, n_components)."""
-        cols = [c for c in self.points.columns if c in ("x", "y") or re.fullmatch(r"c\d+", c)]
-        return self.points[cols].to_numpy(np.float32)
+        return coordinates(self.points)
 
     def estimator(self) -> "ParametricUMAP":
         """The fitted model, loaded from ``model/`` on first use and then kept.
@@ -107,11 +106,34 @@ class Run(RunInfo):
             return self._cache["estimator"]
 
     def training_data(self) -> "Dataset":
-        """The data the model was trained on (``features.npy``), e.g. to continue training.
+        """The :class:`Dataset` the model was trained on, rebuilt from the run folder.
+
+        ``X`` comes from ``features.npy`` (memory-mapped); the table is the data's own columns
+        of the points table (:func:`~pumap_core.runs.points.split_points`); labels, thumbnails,
+        image shape, feature names and recipe are the recorded ones. For continued training.
 
         Raises
         ------
         ModelFileError
-            The run was saved before runs kept their training rows, or was generated.
+            The run has no ``features.npy`` (saved before runs kept their training rows, or a
+            map without a model), or the file is damaged.
         """
-        return training_dataset(self)
+        from ..data import Dataset
+
+        facts = self.dataset
+        d = facts.get("n_features")
+        X = read_features(self.path, len(self.points), d if isinstance(d, int) else None,
+                          f"run {self.id}")
+        if X is None:
+            raise ModelFileError(f"Run {self.name!r} does not keep the rows it was trained on "
+                                 "(it was saved by an older version or generated); train it "
+                                 "again to get a run that can be continued.")
+        labels, table = split_points(self.points, facts.get("label_name"))
+        shape = facts.get("image_shape")
+        return Dataset(name=str(facts.get("name") or self.name), X=X, table=table, labels=labels,
+                       label_name=None if labels is None else facts.get("label_name"),
+                       kind=facts.get("kind") or "table",
+                       image_shape=None if shape is None else tuple(shape),
+                       thumbnails=self.thumbnails,
+                       feature_names=list(facts.get("feature_names") or []),
+                       notes=list(facts.get("notes") or []), recipe=facts.get("recipe"))

@@ -1,19 +1,10 @@
-"""Runs kept on disk: every finished (or cancelled) training is one folder of a workspace.
-
-Layout::
-
-    <root>/runs/<run_id>/
-        model/           the model folder written by ParametricUMAP.save (not for generated maps)
-        features.npy     the training rows X, float32 (trained runs; to continue training)
-        run.json         name, time, dataset facts and recipe, parameters, history, metrics;
-                         ``"source": "generated"`` for a map kept without a model
-        points.parquet   x, y (c2, c3... beyond two components), label, then the data's columns
-        thumbnails.npy   uint8 stack (n, cell, cell[, 3]) of pumap_core.thumbnails, memory-mapped
-                         on load; runs written before it have thumbnails.zip ("{i}.png"), still read
+"""A workspace: a folder of runs, each written once, then listed, loaded, renamed, deleted,
+exported as a zip or imported from one.
 
 A run is written under a hidden temporary name and renamed into place, so that a crash never
 leaves half a run and another run is never overwritten. Ids start with the time
-(``20261122-130501-digits-3f2a``), so they sort by age.
+(``20261122-130501-digits-3f2a``), so they sort by age. The files of a run folder are described
+in :mod:`pumap_core.runs.files`.
 
 >>> ws = Workspace(tmp_path)                         # doctest: +SKIP
 >>> info = ws.save_run(estimator, dataset)           # doctest: +SKIP
@@ -22,13 +13,11 @@ leaves half a run and another run is never overwritten. Ids start with the time
 
 from __future__ import annotations
 
-import io
 import os
 import re
 import secrets
 import shutil
 import tempfile
-import zipfile
 from dataclasses import fields
 from datetime import datetime
 from pathlib import Path
@@ -36,15 +25,16 @@ from typing import TYPE_CHECKING, Any, Callable
 
 import numpy as np
 
-from .files import (MAX_IMPORT_BYTES, MODEL, POINTS, RUN_JSON, check_embedding,
-                         check_unpacked, needed_members, one_line, open_run_zip, read_points,
-                         read_thumbnails, run_members, unzip, write_data, write_features)
-from .record import (GENERATED, SCHEMA_VERSION, _age, _check_name, _clean,
-                          _created_from_id, _dataset_record, _has_model, _new_id, _parse_record,
-                          _read_record, _write_json)
 from ..errors import (InvalidParameterError, ModelFileError, ModelNotFoundError, NotFittedError,
-                     PumapError)
-from .run import Run, RunInfo  # noqa: F401 - also imported from here
+                      PumapError, one_line)
+from .archive import (MAX_IMPORT_BYTES, check_unpacked, needed_members, open_run_zip, pack,
+                      run_members, unzip)
+from .files import (MODEL, POINTS, RUN_JSON, check_embedding, read_points, read_thumbnails,
+                    write_data, write_features)
+from .record import (GENERATED, SCHEMA_VERSION, age_key, check_run_name, created_from_id,
+                     dataset_section, is_trained, json_ready, new_run_id, parse_record,
+                     read_record, write_json)
+from .run import Run, RunInfo
 
 if TYPE_CHECKING:
     from ..data import Dataset
@@ -99,11 +89,11 @@ class Workspace:
         now = datetime.now().astimezone()
         history = list(estimator.history_.get("loss", []))
         record = {
-            "schema_version": SCHEMA_VERSION, "id": _new_id(dataset.name, now),
-            "name": _check_name(name) if name is not None
+            "schema_version": SCHEMA_VERSION, "id": new_run_id(dataset.name, now),
+            "name": check_run_name(name) if name is not None
             else f"{dataset.name} {now:%Y-%m-%d %H:%M}",
             "created": now.isoformat(timespec="milliseconds"),
-            "dataset": _dataset_record(dataset),
+            "dataset": dataset_section(dataset),
             "params": to_manifest(estimator),
             "fit_seconds": model.info.get("fit_seconds"),
             "epochs_trained": model.info.get("epochs_trained", len(history)),
@@ -116,7 +106,7 @@ class Workspace:
             write_data(tmp, embedding, dataset)
             write_features(tmp, dataset)  # to continue training with the old points later
 
-        return self._commit(_clean(record), write)
+        return self._commit(json_ready(record), write)
 
     def save_map(self, dataset: "Dataset", embedding: np.ndarray, *, name: str | None = None,
                  metrics: dict[str, Any] | None = None) -> RunInfo:
@@ -142,20 +132,20 @@ class Workspace:
         embedding = check_embedding(embedding, dataset, "give one point per item")
         now = datetime.now().astimezone()
         record = {
-            "schema_version": SCHEMA_VERSION, "id": _new_id(dataset.name, now),
-            "name": _check_name(name) if name is not None
+            "schema_version": SCHEMA_VERSION, "id": new_run_id(dataset.name, now),
+            "name": check_run_name(name) if name is not None
             else f"{dataset.name} {now:%Y-%m-%d %H:%M}",
             "created": now.isoformat(timespec="milliseconds"), "source": GENERATED,
-            "dataset": _dataset_record(dataset), "metrics": metrics or {},
+            "dataset": dataset_section(dataset), "metrics": metrics or {},
         }
-        return self._commit(_clean(record), lambda tmp: write_data(tmp, embedding, dataset))
+        return self._commit(json_ready(record), lambda tmp: write_data(tmp, embedding, dataset))
 
     def rename_run(self, run_id: str, name: str) -> RunInfo:
         """Change a run's display name (one line, at most 120 characters)."""
         path = self._existing(run_id)
-        record = _read_record(path / RUN_JSON, run_id)
-        record["name"] = _check_name(name)
-        _write_json(path / RUN_JSON, record)
+        record = read_record(path / RUN_JSON, run_id)
+        record["name"] = check_run_name(name)
+        write_json(path / RUN_JSON, record)
         return self._info(path)
 
     def delete_run(self, run_id: str) -> None:
@@ -178,10 +168,10 @@ class Workspace:
                 infos.append(self._info(path))
             except (PumapError, OSError) as exc:
                 infos.append(RunInfo(id=path.name, name=path.name, path=path,
-                                     created=_created_from_id(path),
+                                     created=created_from_id(path),
                                      error=getattr(exc, "user_message", None) or
                                      f"Run {path.name} cannot be read ({one_line(exc)})."))
-        return sorted(infos, key=_age, reverse=True)
+        return sorted(infos, key=age_key, reverse=True)
 
     def load_run(self, run_id: str) -> Run:
         """The run with its points and thumbnails; the model loads on ``estimator()``."""
@@ -197,21 +187,7 @@ class Workspace:
         """The run folder as a zip (plus ``points.csv`` for spreadsheets), for download."""
         path = self._existing(run_id)
         self._info(path)
-        buf = io.BytesIO()
-        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-            for file in sorted(path.rglob("*")):
-                rel = file.relative_to(path)
-                if file.is_symlink() or not file.is_file() or any(
-                        p.startswith(".") for p in rel.parts):
-                    continue
-                packed = file.suffix in (".zip", ".keras", ".parquet")  # already compressed
-                # A thumbnail stack can be 256 MB: level 1 is 4× faster than 6, ~10% larger.
-                zf.write(file, rel.as_posix(),
-                         compress_type=zipfile.ZIP_STORED if packed else zipfile.ZIP_DEFLATED,
-                         compresslevel=1 if file.suffix == ".npy" else None)
-            points = read_points(path / POINTS, f"run {run_id}")
-            zf.writestr("points.csv", points.to_csv(index=False))
-        return buf.getvalue()
+        return pack(path, f"run {run_id}")
 
     def import_zip(self, data: bytes, *, max_bytes: int = MAX_IMPORT_BYTES) -> RunInfo:
         """Add a run from a zip made by :meth:`export_zip`; a fresh id if its id is taken.
@@ -228,11 +204,11 @@ class Workspace:
         """
         with open_run_zip(data, max_bytes) as archive:
             members = run_members(archive)
-            record = _clean(_parse_record(unzip(archive, members[RUN_JSON]), "the zip"))
-            has_model = _has_model(record)
+            record = json_ready(parse_record(unzip(archive, members[RUN_JSON]), "the zip"))
+            has_model = is_trained(record)
             members = needed_members(members, has_model)
             if not (isinstance(record.get("id"), str) and _ID.fullmatch(record["id"])):
-                record["id"] = _new_id(str((record.get("dataset") or {}).get("name") or "run"))
+                record["id"] = new_run_id(str((record.get("dataset") or {}).get("name") or "run"))
 
             def write(tmp: Path) -> None:
                 for rel, info in members.items():
@@ -241,6 +217,20 @@ class Workspace:
                 check_unpacked(tmp, record, has_model)
 
             return self._commit(record, write)
+
+    def stamp(self, run_id: str) -> tuple[int, int]:
+        """A version stamp of the run: changes when it is renamed or replaced, for caches.
+
+        Raises
+        ------
+        ModelNotFoundError
+            There is no such run (or it has no ``run.json``).
+        """
+        try:
+            stat = (self._existing(run_id) / RUN_JSON).stat()
+        except FileNotFoundError:
+            raise ModelNotFoundError(f"Run {run_id} is incomplete: {RUN_JSON} is missing.") from None
+        return stat.st_mtime_ns, stat.st_size
 
     # -- internals --------------------------------------------------------------------------
     def _path(self, run_id: str) -> Path:
@@ -260,8 +250,8 @@ class Workspace:
         return path
 
     def _info(self, path: Path) -> RunInfo:
-        record = _read_record(path / RUN_JSON, path.name)
-        has_model = _has_model(record)
+        record = read_record(path / RUN_JSON, path.name)
+        has_model = is_trained(record)
         for part in ([f"{MODEL}/manifest.json"] if has_model else []) + [POINTS]:
             if not (path / part).is_file():
                 raise ModelNotFoundError(f"Run {path.name} is incomplete: {part} is missing.")
@@ -285,14 +275,14 @@ class Workspace:
             for _ in range(20):
                 final = self.runs_dir / record["id"]
                 if not final.exists():
-                    _write_json(tmp / RUN_JSON, record)
+                    write_json(tmp / RUN_JSON, record)
                     try:
                         tmp.rename(final)
                         return self._info(final)
                     except OSError:
                         if not final.exists():
                             raise
-                record["id"] = _new_id(str((record.get("dataset") or {}).get("name") or "run"))
+                record["id"] = new_run_id(str((record.get("dataset") or {}).get("name") or "run"))
             raise ModelFileError("Could not find a free run id; try again.")
         finally:
             if tmp.exists():

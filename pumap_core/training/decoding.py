@@ -25,7 +25,7 @@ import keras
 import numpy as np
 from keras import ops
 
-from ..errors import InvalidDataError, InvalidParameterError
+from ..errors import InvalidDataError, InvalidParameterError, one_line
 from .networks import dense_stack
 
 MSE, BCE, CUSTOM = "mse", "binary_crossentropy", "custom"
@@ -75,7 +75,7 @@ def check_decoder(decoder: keras.Model, n_components: int, item_shape: tuple[int
     except Exception as exc:
         raise InvalidParameterError(
             f"The decoder cannot take embeddings of shape ({n_components},): "
-            f"{str(exc).splitlines()[0][:200]} Its input must have n_components values.",
+            f"{one_line(exc)} Its input must have n_components values.",
         ) from None
     if tuple(out.shape[1:]) not in (tuple(item_shape), (n_features,)):
         raise InvalidParameterError(

@@ -8,7 +8,7 @@ from typing import Sequence
 import keras
 import numpy as np
 
-from ..errors import InvalidParameterError
+from ..errors import InvalidParameterError, one_line
 
 
 def default_encoder(input_shape: Sequence[int], n_components: int, seed: int,
@@ -78,7 +78,7 @@ def check_encoder(encoder: keras.Model, input_shape: tuple[int, ...], n_componen
         out = keras.ops.convert_to_numpy(encoder(probe, training=False))
     except Exception as exc:
         raise InvalidParameterError(
-            f"The encoder cannot take items of shape {input_shape}: {str(exc).splitlines()[0]} "
+            f"The encoder cannot take items of shape {input_shape}: {one_line(exc)} "
             "Check its input shape (and dims=...).") from None
     if out.ndim != 2 or out.shape != (2, n_components):
         raise InvalidParameterError(

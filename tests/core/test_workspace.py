@@ -16,7 +16,6 @@ from pumap_core import ParametricUMAP
 from pumap_core.data import Dataset, load_demo
 from pumap_core.errors import (InvalidDataError, InvalidParameterError, ModelFileError,
                                ModelNotFoundError, NotFittedError, PumapError)
-from pumap_core.runs.files import points_frame
 from pumap_core.runs import Run, RunInfo, Workspace
 
 from files import zip_bytes
@@ -113,7 +112,9 @@ def test_root_defaults_to_env_var_then_current_folder(tmp_path, monkeypatch):
 
 def test_rename_and_delete(ws, estimator, digits200):
     info = ws.save_run(estimator, digits200, metrics={})
+    stamp = ws.stamp(info.id)
     renamed = ws.rename_run(info.id, "  my   best\nmap ")
+    assert ws.stamp(info.id) != stamp  # caches of the run (one per server) reload it
     assert renamed.name == "my best map" and ws.list_runs()[0].name == "my best map"
     for bad in ("", "   ", "x" * 500, None):
         with pytest.raises(InvalidParameterError) as err:
@@ -121,9 +122,10 @@ def test_rename_and_delete(ws, estimator, digits200):
         one_line(err)
     ws.delete_run(info.id)
     assert ws.list_runs() == [] and entries(ws) == ["runs"]
-    with pytest.raises(ModelNotFoundError) as err:
-        ws.load_run(info.id)
-    one_line(err)
+    for read in (ws.load_run, ws.stamp):
+        with pytest.raises(ModelNotFoundError) as err:
+            read(info.id)
+        one_line(err)
 
 
 def test_unfitted_or_mismatched_estimator_is_refused(ws, estimator, digits200):
@@ -135,14 +137,6 @@ def test_unfitted_or_mismatched_estimator_is_refused(ws, estimator, digits200):
         ws.save_run(estimator, fewer)
     one_line(err)
     assert entries(ws) is None
-
-
-def test_points_frame_keeps_table_columns_and_renames_clashes():
-    table = pd.DataFrame({"x": [1, 2, 3], "label": ["p", "q", "r"], "note": ["a", 1, 2.5]})
-    ds = Dataset(name="t", X=np.eye(3, dtype=np.float32), table=table,
-                 labels=np.array([0, 1, 1]), label_name="kind")
-    frame = points_frame(np.zeros((3, 3)), ds)
-    assert list(frame.columns) == ["x", "y", "c2", "label", "data_x", "data_label", "note"]
 
 
 # --------------------------------------------------------------------------- broken folders
