@@ -8,5 +8,6 @@ if ! command -v chromium >/dev/null 2>&1; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver >/dev/null
 fi
-python3 -m pip install -q -r requirements.txt -r requirements-dev.txt
+# The exact versions the suite last passed with (constraints.txt); requirements keep ranges.
+python3 -m pip install -q -r requirements.txt -r requirements-dev.txt -c constraints.txt
 python3 -m pytest -q tests "$@"
