@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Literal, overload
 
 import numpy as np
 
-from .errors import InvalidDataError, ModelFileError
+from .errors import InvalidDataError, ModelFileError, one_line
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -346,7 +346,6 @@ class Thumbnails(Sequence[bytes]):
                                  f"({exc.user_message.rstrip('.')}).") from None
         except (OSError, ValueError, EOFError) as exc:  # bad header, truncated data, pickles
             # numpy's first sentence says enough ("mmap length is greater than file size")
-            reason = " ".join(str(exc).replace(str(path), path.name).split()).split(". ")[0]
-            reason = reason.rstrip(".")[:120]
+            reason = one_line(str(exc).replace(str(path), path.name)).split(". ")[0]
             raise ModelFileError(f"{path.name} in {place} is damaged "
-                                 f"({reason or type(exc).__name__}).") from None
+                                 f"({reason.rstrip('.') or type(exc).__name__}).") from None
