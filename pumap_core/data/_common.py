@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-from ..errors import DataTypeError, InvalidDataError
+from typing import Any, Callable
+
+from ..errors import DataTypeError, InvalidDataError, InvalidParameterError
 
 #: Largest upload accepted by default: 200 MB, the same as Streamlit's ``server.maxUploadSize``.
 MAX_UPLOAD_BYTES: int = 200 * 1024 * 1024
 
 #: Fewest items (rows or images) worth mapping; UMAP needs neighbours to work with.
 MIN_ITEMS: int = 3
+
+#: Key of ``DataFrame.attrs`` where the table reader leaves its notes for the preparation.
+NOTES_ATTR = "pumap_notes"
+
+#: Newest version of the ``recipe`` dicts (tables and images) that this pumap_core reads.
+RECIPE_VERSION = 1
 
 
 def human_size(n_bytes: int) -> str:
@@ -57,3 +65,28 @@ def check_upload(data: object, filename: str, max_bytes: int) -> bytes:
             f"{filename} is {human_size(len(data))}, larger than the {human_size(max_bytes)} "
             "limit; upload a smaller file (for example a sample of the rows).")
     return data
+
+
+def check_recipe(recipe: Any, is_valid: Callable[[Any], bool]) -> None:
+    """Check a ``Dataset.recipe`` read back from a run: present, of a known version, and
+    well-formed according to ``is_valid`` (which may raise KeyError or TypeError).
+
+    Raises
+    ------
+    InvalidParameterError
+        With a one-line message: no recipe, a newer version, or a malformed one.
+    """
+    if recipe is None:
+        raise InvalidParameterError("This map has no data recipe (it was trained on data built "
+                                    "by hand), so new uploads cannot be prepared like its data.")
+    try:
+        _, version = recipe["kind"], recipe["version"]  # both required
+        if not isinstance(version, int) or version > RECIPE_VERSION:
+            raise InvalidParameterError(f"This data recipe has version {version!r}; this "
+                                        f"pumap_core reads up to {RECIPE_VERSION}; upgrade it.")
+        ok = is_valid(recipe)
+    except (KeyError, TypeError):
+        ok = False
+    if not ok:
+        raise InvalidParameterError("This map's data recipe is malformed; the run folder may be "
+                                    "damaged (retrain or re-import the run).")
