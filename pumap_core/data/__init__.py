@@ -17,6 +17,7 @@ from typing import Any
 from ..errors import InvalidDataError
 from ._common import MAX_UPLOAD_BYTES
 from .columns import default_feature_columns
+from .combine import ORIGIN, combine_datasets
 from .dataset import Dataset
 from .demos import DEFAULT_DEMO, DEMOS, load_demo
 from .images import read_image_zip
@@ -26,10 +27,10 @@ from .table_prep import TablePreparation
 from .tables import TABLE_EXTENSIONS, prepare_table, read_table
 
 __all__ = [
-    "DEFAULT_DEMO", "DEMOS", "Dataset", "MAX_UPLOAD_BYTES", "SUPPORTED_EXTENSIONS",
-    "TablePreparation", "apply_recipe", "apply_table_recipe", "default_feature_columns",
-    "invert_table_recipe", "load_demo", "load_upload", "make_synthetic", "prepare_table",
-    "read_image_zip", "read_table",
+    "DEFAULT_DEMO", "DEMOS", "Dataset", "MAX_UPLOAD_BYTES", "ORIGIN", "SUPPORTED_EXTENSIONS",
+    "TablePreparation", "apply_recipe", "apply_table_recipe", "combine_datasets",
+    "default_feature_columns", "invert_table_recipe", "load_demo", "load_upload",
+    "make_synthetic", "prepare_table", "read_image_zip", "read_table",
 ]
 
 SUPPORTED_EXTENSIONS = TABLE_EXTENSIONS + (".zip",)
