@@ -28,5 +28,6 @@ def test_numeric_and_text_labels_mix_as_text_and_no_labels_give_none():
     assert combine_datasets(old, new, "r").labels.dtype.kind == "i"
     named = combine_datasets(old, replace(new, labels=np.array(["a", "b"])), "r")
     assert list(named.labels) == ["0", "1", "2", "a", "b"]
-    assert combine_datasets(replace(old, labels=None), replace(new, labels=None), "r").labels is None
+    unlabelled = [replace(ds, labels=None) for ds in (old, new)]
+    assert combine_datasets(*unlabelled, "r").labels is None
     assert len(combine_datasets(old, new, "r").thumbnails) == 5
