@@ -4,14 +4,14 @@ from dataclasses import replace
 
 import numpy as np
 
-from pumap_core.data import ORIGIN, apply_table_recipe, combine_datasets, load_demo
+from pumap_core.data import ORIGIN, TablePreparation, combine_datasets, load_demo
 
 
 def test_old_items_come_first_with_an_origin_column_and_the_old_recipe():
     iris = load_demo("iris")
     old = iris.head(20)
-    new = apply_table_recipe(iris.table.iloc[100:105].drop(columns="species"), iris.recipe,
-                             name="new.csv")
+    new = TablePreparation.from_dict(iris.recipe).transform(
+        iris.table.iloc[100:105].drop(columns="species"), name="new.csv")
     both = combine_datasets(old, new, "first run")
     assert both.name == "iris + new.csv" and both.n_items == 25 and both.kind == "table"
     np.testing.assert_array_equal(both.X, np.concatenate([old.X, new.X]))
