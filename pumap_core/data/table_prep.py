@@ -135,31 +135,10 @@ class TablePreparation(BaseEstimator):
 
         numeric, categories = select_features(table, name, self.feature_columns, label,
                                               self.categorical, notes)
-        n = len(table)
-        values = np.column_stack(list(numeric.values())) if numeric else np.empty((n, 0))
-        gaps = np.isnan(values)
-        cat_gaps = table[categories].isna().to_numpy() if categories else np.zeros((n, 0), bool)
-        label_gaps = table[label].isna().to_numpy() if label is not None else np.zeros(n, bool)
-        if self.missing == "drop":
-            keep = ~(gaps.any(axis=1) | cat_gaps.any(axis=1) | label_gaps)
-            if not keep.all():
-                where = [c for c, bad in zip(list(numeric) + categories,
-                                             np.hstack([gaps, cat_gaps]).any(axis=0)) if bad]
-                where += [label] if label_gaps.any() else []
-                notes.append(f"dropped {int((~keep).sum())} row(s) with missing values "
-                             f"(in {quoted_list(where, 5)})")
-                _check_rows(int(keep.sum()), name, " left after dropping rows with missing "
-                            "values", "; use missing='impute' to fill the gaps instead")
-            values, table = values[keep], table[keep].reset_index(drop=True)
-        else:
-            n_filled = int(gaps.sum() + cat_gaps.sum())
-            if n_filled:
-                notes.append(f"imputed {n_filled} missing value(s) (median for numbers, most "
-                             "frequent value for categories)")
-        # Medians are kept even without gaps, so that new data can be filled alike.
-        self.fill_ = np.nanmedian(values, axis=0)
-        if self.missing == "impute":
-            values = np.where(gaps, self.fill_, values)
+        values = (np.column_stack(list(numeric.values())) if numeric
+                  else np.empty((len(table), 0)))
+        values, table, self.fill_ = _drop_or_fill(values, table, list(numeric), categories,
+                                                  label, self.missing, name, notes)
         self.numeric_columns_ = list(numeric)
         self.shift_, self.scale_ = _scaling(values, self.numeric_columns_, self.scaling, notes)
 
@@ -373,6 +352,41 @@ def _table_and_notes(df: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     table.attrs.pop(NOTES_ATTR, None)  # now in the Dataset's notes
     table.columns = [str(c) for c in table.columns]
     return table, notes
+
+
+def _drop_or_fill(values: np.ndarray, table: pd.DataFrame, numeric: list[str],
+                  categories: list[str], label: str | None, missing: str, name: str,
+                  notes: list[str]) -> tuple[np.ndarray, pd.DataFrame, np.ndarray]:
+    """Drop the training rows that have a gap, or fill numeric gaps with the column medians.
+
+    Categories are filled later, with their most frequent value. Returns the numeric values,
+    the table of the rows kept and the medians (kept even without gaps, so that new data can
+    be filled alike).
+    """
+    n = len(table)
+    gaps = np.isnan(values)
+    cat_gaps = table[categories].isna().to_numpy() if categories else np.zeros((n, 0), bool)
+    label_gaps = table[label].isna().to_numpy() if label is not None else np.zeros(n, bool)
+    if missing == "drop":
+        keep = ~(gaps.any(axis=1) | cat_gaps.any(axis=1) | label_gaps)
+        if not keep.all():
+            where = [c for c, bad in zip(numeric + categories,
+                                         np.hstack([gaps, cat_gaps]).any(axis=0)) if bad]
+            where += [label] if label_gaps.any() else []
+            notes.append(f"dropped {int((~keep).sum())} row(s) with missing values "
+                         f"(in {quoted_list(where, 5)})")
+            _check_rows(int(keep.sum()), name, " left after dropping rows with missing "
+                        "values", "; use missing='impute' to fill the gaps instead")
+        values, table = values[keep], table[keep].reset_index(drop=True)
+    else:
+        n_filled = int(gaps.sum() + cat_gaps.sum())
+        if n_filled:
+            notes.append(f"imputed {n_filled} missing value(s) (median for numbers, most "
+                         "frequent value for categories)")
+    medians = np.nanmedian(values, axis=0)
+    if missing == "impute":
+        values = np.where(gaps, medians, values)
+    return values, table, medians
 
 
 def _scaling(values: np.ndarray, names: list[str], scaling: str, notes: list[str]
