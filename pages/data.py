@@ -3,11 +3,11 @@
 A synthetic map (up to a million items) can also be made here; it goes straight to Explore.
 """
 
-import pandas as pd
 import streamlit as st
 
-from pumap_core.data import (DEFAULT_DEMO, DEMOS, UPLOAD_TYPES, load_demo, max_upload_bytes,
-                             prepare_table, read_image_zip, read_table)
+from pumap_core.data import (DEFAULT_DEMO, DEMOS, UPLOAD_TYPES, TablePreparation,
+                             default_feature_columns, load_demo, max_upload_bytes,
+                             read_image_zip, read_table)
 from studio import state
 from studio.errors import user_errors
 from studio.preview import show_dataset
@@ -64,15 +64,17 @@ else:
                 df = read_table(upload.getvalue(), upload.name, max_bytes=MAX_BYTES)
                 st.session_state["data.table_cache"] = (upload.file_id, df)
         if df is not None:
-            numeric = [c for c in df.columns if pd.api.types.is_numeric_dtype(df[c])
-                       or pd.api.types.is_bool_dtype(df[c])]
             label = st.selectbox("Label / colour column", ["(none)"] + list(df.columns),
                                  key="data.label",
                                  help="Used to colour the map and to measure how well classes "
                                       "separate. It is never used as a feature.")
             label = None if label == "(none)" else label
-            features = st.multiselect("Feature columns", list(df.columns),
-                                      default=[c for c in numeric if c != label],
+            defaults = st.session_state.get("data.default_features")
+            if defaults is None or defaults[:2] != (upload.file_id, label):
+                # Reading text columns as numbers takes seconds on a big table: once per label.
+                defaults = (upload.file_id, label, default_feature_columns(df, label))
+                st.session_state["data.default_features"] = defaults
+            features = st.multiselect("Feature columns", list(df.columns), default=defaults[2],
                                       key="data.features",
                                       help="Columns that describe each item. Numeric columns by "
                                            "default; text columns are one-hot encoded or left out.")
@@ -86,9 +88,10 @@ else:
                                help="Drop rows with gaps, or fill them (median / most frequent).")
             if st.button("Load table", type="primary", key="data.load_table"):
                 with user_errors():
-                    ds = prepare_table(df, name=upload.name, feature_columns=features or None,
-                                       label_column=label, scaling=scaling,
-                                       categorical=categorical, missing=missing)
+                    ds = TablePreparation(feature_columns=features or None,
+                                          label_column=label, scaling=scaling,
+                                          categorical=categorical,
+                                          missing=missing).fit_transform(df, name=upload.name)
                     state.put(state.DATASET, ds)
                     state.flash("success", f"Loaded {ds.n_items} rows from {upload.name}.")
                     st.rerun()

@@ -33,8 +33,6 @@ ThumbnailMode = Literal["L", "RGB"]
 #: Side of one atlas page in pixels: small enough for every browser's texture limit (4096 on
 #: older GPUs) with margin, big enough that few pages cover a million 16 px thumbnails.
 PAGE_SIDE = 2048
-#: Cell sides offered by :func:`cell_for`, largest first.
-CELLS = (64, 32, 16)
 #: PIL modes that hold one grey level per pixel (kept as mode "L").
 _GREY_MODES = ("1", "L", "LA", "I", "I;16", "I;16B", "I;16L", "I;16N", "F")
 
@@ -208,6 +206,37 @@ class Thumbnails(Sequence[bytes]):
         for i, c in enumerate(cells):
             stack[i] = c[..., None] if c.ndim == 2 else c  # a grey image on all three channels
         return cls(stack)
+
+    @classmethod
+    def concat(cls, stacks: Sequence["Thumbnails"]) -> "Thumbnails":
+        """The stacks one after the other, in the cell side :func:`cell_for` gives the total.
+
+        A stack of another cell side is resized (LANCZOS) to the common cell; the result is
+        colour when any stack is, grey thumbnails then repeated on the three channels.
+
+        Raises
+        ------
+        InvalidDataError
+            No stacks.
+        """
+        if len(stacks) == 0:
+            raise InvalidDataError("There are no thumbnails to stack.")
+        from PIL import Image
+
+        cell = cell_for(sum(len(stack) for stack in stacks))
+        colour = any(stack.mode == "RGB" for stack in stacks)
+
+        def cells(stack: Thumbnails) -> np.ndarray:
+            pixels = np.asarray(stack.pixels)
+            if stack.cell != cell:
+                pixels = np.stack([np.asarray(Image.fromarray(p).resize(
+                    (cell, cell), Image.Resampling.LANCZOS)) for p in pixels])
+            if colour and pixels.ndim == 3:
+                pixels = np.repeat(pixels[..., None], 3, axis=3)
+            return pixels
+
+        return cls(np.concatenate([cells(stack) for stack in stacks]).astype(np.uint8,
+                                                                              copy=False))
 
     def take(self, rows: Sequence[int] | np.ndarray | slice) -> "Thumbnails":
         """A new stack of the given items (a copy, in the order given)."""

@@ -11,11 +11,10 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import pandas as pd
 import streamlit as st
 
-from pumap_core.data import UPLOAD_TYPES, Dataset, apply_recipe, max_upload_bytes
-from pumap_core.thumbnails import Thumbnails, cell_for
+from pumap_core.data import (UPLOAD_TYPES, Dataset, apply_recipe, combine_datasets,
+                             max_upload_bytes)
 from pumap_core.runs import Run, RunInfo, Workspace
 from studio.errors import user_errors
 from studio.job_view import job_panel
@@ -25,58 +24,6 @@ from studio.shared_runs import shared_run
 from studio.train_form import auto_epochs
 
 JOB = "runs.continue_job"  # the continue-training job of this session
-#: Column added to the new run's table: which items were on the old map.
-ORIGIN = "origin"
-
-
-def _stack_thumbnails(old: Thumbnails | None, new: Thumbnails | None) -> Thumbnails | None:
-    """Both stacks as one, in the cell size for the total and colour if either is colour."""
-    if old is None or new is None:
-        return None
-    from PIL import Image
-
-    cell = cell_for(len(old) + len(new))
-    colour = "RGB" in (old.mode, new.mode)
-
-    def cells(stack: Thumbnails) -> np.ndarray:
-        pixels = np.asarray(stack.pixels)
-        if stack.cell != cell:  # shrink (or enlarge) each thumbnail to the common cell
-            pixels = np.stack([np.asarray(Image.fromarray(p).resize((cell, cell), Image.LANCZOS))
-                               for p in pixels])
-        if colour and pixels.ndim == 3:
-            pixels = np.repeat(pixels[..., None], 3, axis=3)
-        return pixels
-
-    return Thumbnails(np.concatenate([cells(old), cells(new)]).astype(np.uint8, copy=False))
-
-
-def _labels(old: Dataset, new: Dataset) -> np.ndarray | None:
-    """Old labels then new ones; a side without labels is named by where it comes from."""
-    if old.labels is None and new.labels is None:
-        return None
-    parts = [ds.labels if ds.labels is not None else np.full(ds.n_items, name, dtype=object)
-             for ds, name in ((old, "(old map)"), (new, "(new data)"))]
-    if parts[0].dtype.kind != parts[1].dtype.kind:  # e.g. digits 0-9 and folder names
-        parts = [p.astype(str) for p in parts]
-    return np.concatenate(parts)
-
-
-def combined_dataset(old: Dataset, new: Dataset, old_name: str) -> Dataset:
-    """The old run's training data followed by the new items, as one dataset.
-
-    The table gets an ``origin`` column ("old map" / "new data") to colour the new map by.
-    """
-    table = pd.concat([old.table.reset_index(drop=True), new.table.reset_index(drop=True)],
-                      ignore_index=True)
-    if ORIGIN not in table.columns:
-        table[ORIGIN] = ["old map"] * old.n_items + ["new data"] * new.n_items
-    return Dataset(
-        name=f"{old.name} + {new.name}", X=np.concatenate([old.X, new.X]), table=table,
-        labels=_labels(old, new), label_name=old.label_name or new.label_name, kind=old.kind,
-        image_shape=old.image_shape, thumbnails=_stack_thumbnails(old.thumbnails, new.thumbnails),
-        feature_names=list(old.feature_names), recipe=old.recipe,
-        notes=[f"continued from the run {old_name!r}: its {old.n_items:,} items kept at their "
-               f"places, {new.n_items:,} new items from {new.name}"] + list(new.notes))
 
 
 def continue_order(run: Run, data: bytes, filename: str,
@@ -94,7 +41,7 @@ def continue_order(run: Run, data: bytes, filename: str,
     """
     old = run.training_data()
     new = apply_recipe(data, filename, run.recipe, max_bytes=max_upload_bytes())
-    dataset = combined_dataset(old, new, run.name)
+    dataset = combine_datasets(old, new, run.name)
     positions = np.full((dataset.n_items, run.embedding.shape[1]), np.nan, dtype=np.float32)
     positions[:old.n_items] = run.embedding
     settings = {"continue_from": str(run.path / "model"), "landmark_positions": positions,

@@ -18,7 +18,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from PIL import Image, ImageDraw, ImageFont
 
-from pumap_core.data import invert_table_recipe
+from pumap_core.data import TablePreparation
 from pumap_core.runs import Run, RunInfo
 from studio.run_plots import small_map
 
@@ -136,12 +136,12 @@ def png_bytes(image: Image.Image) -> bytes:
 def decoded_table(run: Run, rows: np.ndarray) -> tuple[pd.DataFrame, bool]:
     """Decoded table rows as the training columns, and whether they are in original units.
 
-    With the run's recipe the values are unscaled (``invert_table_recipe``); without one they
-    stay in the model's space, named by the run's feature names.
+    With the run's recipe the values are unscaled (``TablePreparation.inverse_transform``);
+    without one they stay in the model's space, named by the run's feature names.
     """
     recipe = run.recipe
     if recipe is not None and recipe.get("kind") == "table":
-        return invert_table_recipe(rows, recipe), True
+        return TablePreparation.from_dict(recipe).inverse_transform(rows), True
     names = list(run.dataset.get("feature_names") or []) or [
         f"feature {j}" for j in range(rows.shape[1])]
     return pd.DataFrame(rows, columns=names), False

@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 import math
 import os
+from typing import Any, Callable
 
-from ..errors import DataTypeError, InvalidDataError
+from ..errors import DataTypeError, InvalidDataError, InvalidParameterError
 
 log = logging.getLogger("pumap_core")
 
@@ -17,6 +18,12 @@ UPLOAD_LIMIT_ENV = "PUMAP_MAX_UPLOAD_MB"
 
 #: Fewest items (rows or images) worth mapping; UMAP needs neighbours to work with.
 MIN_ITEMS: int = 3
+
+#: Key of ``DataFrame.attrs`` where the table reader leaves its notes for the preparation.
+NOTES_ATTR = "pumap_notes"
+
+#: Newest version of the ``recipe`` dicts (tables and images) that this pumap_core reads.
+RECIPE_VERSION = 1
 
 
 def max_upload_bytes() -> int:
@@ -84,3 +91,28 @@ def check_upload(data: object, filename: str, max_bytes: int, *,
             f"{filename} is {human_size(len(data))}, larger than the {human_size(max_bytes)} "
             f"limit; {smaller}.")
     return data
+
+
+def check_recipe(recipe: Any, is_valid: Callable[[Any], bool]) -> None:
+    """Check a ``Dataset.recipe`` read back from a run: present, of a known version, and
+    well-formed according to ``is_valid`` (which may raise KeyError or TypeError).
+
+    Raises
+    ------
+    InvalidParameterError
+        With a one-line message: no recipe, a newer version, or a malformed one.
+    """
+    if recipe is None:
+        raise InvalidParameterError("This map has no data recipe (it was trained on data built "
+                                    "by hand), so new uploads cannot be prepared like its data.")
+    try:
+        _, version = recipe["kind"], recipe["version"]  # both required
+        if not isinstance(version, int) or version > RECIPE_VERSION:
+            raise InvalidParameterError(f"This data recipe has version {version!r}; this "
+                                        f"pumap_core reads up to {RECIPE_VERSION}; upgrade it.")
+        ok = is_valid(recipe)
+    except (KeyError, TypeError):
+        ok = False
+    if not ok:
+        raise InvalidParameterError("This map's data recipe is malformed; the run folder may be "
+                                    "damaged (retrain or re-import the run).")

@@ -118,25 +118,3 @@ class Dataset:
             return None
         values, counts = np.unique(self.labels, return_counts=True)
         return {v.item(): int(c) for v, c in zip(values, counts)}
-
-    def summary(self) -> dict[str, Any]:
-        """Plain-Python facts for the app's data page and for a run manifest.
-
-        Returns
-        -------
-        dict
-            ``name``, ``kind``, ``n_items``, ``n_features``, ``image_shape``, ``label_name``,
-            ``n_classes`` and ``class_counts`` (None without discrete labels) and ``notes``.
-        """
-        counts = self.class_counts()
-        return {
-            "name": self.name,
-            "kind": self.kind,
-            "n_items": self.n_items,
-            "n_features": self.n_features,
-            "image_shape": None if self.image_shape is None else list(self.image_shape),
-            "label_name": self.label_name,
-            "n_classes": None if counts is None else len(counts),
-            "class_counts": counts,
-            "notes": list(self.notes),
-        }

@@ -9,7 +9,7 @@ from ..errors import InvalidParameterError
 from ..thumbnails import Thumbnails, cell_for
 from .dataset import Dataset
 from .images import image_recipe
-from .prepare import prepare_table
+from .table_prep import TablePreparation
 
 #: Demo name → one-line description, in the order the app lists them.
 DEMOS: dict[str, str] = {
@@ -78,4 +78,5 @@ def _sklearn_table(name: str) -> Dataset:
         load_iris(as_frame=True), "species")
     frame = bunch.frame.drop(columns="target")
     frame[label] = np.asarray(bunch.target_names)[bunch.target.to_numpy()]
-    return prepare_table(frame, name=name, label_column=label, scaling="standardize")
+    return TablePreparation(label_column=label, scaling="standardize").fit_transform(frame,
+                                                                                     name=name)

@@ -1,7 +1,6 @@
-"""Read an uploaded table (CSV, TSV, TXT, Parquet, Excel) into a DataFrame, with clear errors.
-
-Turning the DataFrame into features is :func:`pumap_core.data.prepare.prepare_table`, re-exported
-here so that both steps of a table upload live under one name.
+"""Read an uploaded table (CSV, TSV, TXT, Parquet, Excel) into a DataFrame, with clear errors,
+and turn it into features in one call (:func:`prepare_table`), so that both steps of a table
+upload live under one name.
 """
 
 from __future__ import annotations
@@ -9,20 +8,19 @@ from __future__ import annotations
 import csv
 import io
 from pathlib import PurePath
+from typing import Sequence
 
 import pandas as pd
 
 from ..errors import InvalidDataError, one_line
-from ._common import MAX_UPLOAD_BYTES, check_upload
-from .prepare import prepare_table
+from ._common import MAX_UPLOAD_BYTES, NOTES_ATTR, check_upload
+from .dataset import Dataset
+from .table_prep import Categorical, Missing, Scaling, TablePreparation
 
 __all__ = ["TABLE_EXTENSIONS", "read_table", "prepare_table"]
 
 TEXT_EXTENSIONS = (".csv", ".tsv", ".txt")
 TABLE_EXTENSIONS = TEXT_EXTENSIONS + (".parquet", ".xlsx", ".xls")
-
-#: Key of ``DataFrame.attrs`` where the reader leaves its notes for ``prepare_table``.
-NOTES_ATTR = "pumap_notes"
 
 _DELIMITERS = ",;\t|"
 _SNIFF_CHARS = 64 * 1024
@@ -49,7 +47,7 @@ def read_table(data: bytes, filename: str, *, max_bytes: int = MAX_UPLOAD_BYTES)
     -------
     pandas.DataFrame
         With string column names. Notes on what the reader had to guess (encoding, sheet,
-        missing header) are in ``df.attrs["pumap_notes"]``; ``prepare_table`` copies them.
+        missing header) are in ``df.attrs["pumap_notes"]``; :func:`prepare_table` copies them.
 
     Raises
     ------
@@ -75,6 +73,19 @@ def read_table(data: bytes, filename: str, *, max_bytes: int = MAX_UPLOAD_BYTES)
     df.columns = _unique_names([str(c) for c in df.columns])
     df.attrs[NOTES_ATTR] = notes
     return df
+
+
+def prepare_table(df: pd.DataFrame, *, name: str, feature_columns: Sequence[str] | None = None,
+                  label_column: str | None = None, scaling: Scaling = "standardize",
+                  categorical: Categorical = "onehot", missing: Missing = "drop") -> Dataset:
+    """Build the features of a table: ``TablePreparation(...).fit_transform(df, name=name)``.
+
+    The options are those of :class:`TablePreparation`; the returned Dataset's ``recipe`` is
+    the fitted preparation's :meth:`~TablePreparation.to_dict`.
+    """
+    return TablePreparation(feature_columns=feature_columns, label_column=label_column,
+                            scaling=scaling, categorical=categorical,
+                            missing=missing).fit_transform(df, name=name)
 
 
 def _decode(data: bytes, filename: str, notes: list[str]) -> str:

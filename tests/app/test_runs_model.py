@@ -12,7 +12,7 @@ import zipfile
 import numpy as np
 
 from pumap_core.runs import Workspace
-from studio.continue_training import JOB, combined_dataset
+from studio.continue_training import JOB
 from studio.runs_view import EXPORTS, encoder_export, export_name
 
 PAGE = "pages/runs.py"
@@ -99,7 +99,7 @@ def test_continuing_a_run_without_its_rows_is_one_line(open_page, saved_run, iri
 def test_combined_images_share_one_thumbnail_size():
     import dataclasses
 
-    from pumap_core.data import load_demo
+    from pumap_core.data import combine_datasets, load_demo
 
     digits = load_demo("digits")
     old = dataclasses.replace(digits, X=digits.X[:50], table=digits.table.iloc[:50],
@@ -110,6 +110,6 @@ def test_combined_images_share_one_thumbnail_size():
 
     new = dataclasses.replace(digits, X=digits.X[50:60], table=digits.table.iloc[50:60],
                               labels=None, thumbnails=Thumbnails(np.ascontiguousarray(small)))
-    both = combined_dataset(old, new, "old run")
+    both = combine_datasets(old, new, "old run")
     assert both.n_items == 60 and both.thumbnails.cell == 64 and len(both.thumbnails) == 60
     assert list(both.labels[-2:]) == ["(new data)"] * 2 and both.labels[0] == str(digits.labels[0])

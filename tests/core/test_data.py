@@ -43,15 +43,15 @@ def test_every_demo_loads_with_its_shape(name, shape, kind, image_shape):
     assert ds.X.shape == shape and ds.X.dtype == np.float32 and np.isfinite(ds.X).all()
     assert len(ds.table) == len(ds.labels) == shape[0] and len(ds.feature_names) == shape[1]
     assert ds.image_shape == image_shape
-    summary = ds.summary()
-    assert summary["n_items"] == shape[0] and summary["n_features"] == shape[1]
-    assert sum(summary["class_counts"].values()) == shape[0]
+    counts = ds.class_counts()
+    assert ds.n_items == shape[0] and ds.n_features == shape[1]
+    assert sum(counts.values()) == shape[0]
     if kind == "images":
         assert ds.X.min() == 0.0 and ds.X.max() == 1.0
         assert len(ds.thumbnails) == shape[0] and png_size(ds.thumbnails[0]) == (64, 64)
-        assert summary["class_counts"][0] == 178 and ds.labels.dtype == np.int64
+        assert counts[0] == 178 and ds.labels.dtype == np.int64
     else:
-        assert ds.labels.dtype.kind == "U" and summary["n_classes"] == 3
+        assert ds.labels.dtype.kind == "U" and len(counts) == 3
         np.testing.assert_allclose(ds.X.mean(axis=0), 0, atol=1e-5)
 
 
@@ -213,7 +213,7 @@ def test_bool_columns_are_numeric_even_with_gaps():
 
 def test_integral_float_labels_become_int():
     ds = prepare_table(FRAME.assign(k=[1.0, 2.0, 1.0, 2.0, 1.0]), name="f", label_column="k")
-    assert ds.labels.dtype == np.int64 and ds.summary()["class_counts"] == {1: 3, 2: 2}
+    assert ds.labels.dtype == np.int64 and ds.class_counts() == {1: 3, 2: 2}
 
 # --------------------------------------------------------------------------- image zips
 
@@ -229,7 +229,7 @@ def test_image_zip_with_subfolder_labels():
     assert (ds.table["width"].iloc[0], ds.table["height"].iloc[0]) == (20, 16)
     assert len(ds.thumbnails) == 6 and max(png_size(ds.thumbnails[0])) <= 64
     assert any("non-image" in n for n in ds.notes)
-    assert ds.summary()["class_counts"] == {"cat": 3, "dog": 3}
+    assert ds.class_counts() == {"cat": 3, "dog": 3}
 
 
 def test_top_level_images_have_no_labels_and_size_is_height_width():

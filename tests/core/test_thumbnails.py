@@ -132,6 +132,16 @@ def test_from_images_is_grey_unless_one_is_colour():
     assert tuple(mixed.pixels[1, 8, 8]) == (1, 2, 3)
 
 
+def test_concat_resizes_to_one_cell_and_turns_grey_into_colour():
+    grey, colour = Thumbnails(numbered(3, 64)), Thumbnails(numbered(2, 32, colour=True))
+    both = Thumbnails.concat([grey, colour])
+    assert len(both) == 5 and both.cell == cell_for(5) == 64 and both.mode == "RGB"
+    np.testing.assert_array_equal(both.pixels[:3], np.repeat(grey.pixels[..., None], 3, axis=3))
+    assert Thumbnails.concat([grey, grey]) == Thumbnails(np.concatenate([grey.pixels] * 2))
+    with pytest.raises(InvalidDataError):
+        Thumbnails.concat([])
+
+
 def test_from_pngs_and_its_errors():
     thumbs = Thumbnails.from_pngs([image_bytes("L", (30, 30), 60), image_bytes("L", (4, 4))], 64)
     assert thumbs.cell == 64 and thumbs.pixels[0, 2:62, 2:62].min() == 60

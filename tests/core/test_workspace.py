@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from pumap_core import ParametricUMAP
-from pumap_core.data import Dataset, load_demo
+from pumap_core.data import load_demo
 from pumap_core.errors import (InvalidDataError, InvalidParameterError, ModelFileError,
                                ModelNotFoundError, NotFittedError, PumapError)
 from pumap_core.runs import Run, RunInfo, Workspace

@@ -1,0 +1,203 @@
+"""How the columns of a table are read: numbers (even written as text), gaps, saved row indices,
+labels, and which columns are features by default.
+
+These rules are shared by fitting a :class:`~pumap_core.data.TablePreparation` on a table and by
+applying it to new tables, so that both read a column the same way.
+
+>>> import pandas as pd
+>>> default_feature_columns(pd.DataFrame({"Unnamed: 0": [0, 1, 2], "size": ["3,5", "4", "?"],
+...                                       "name": ["a", "b", "c"]}))
+['size']
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+
+from ..errors import DataTypeError, InvalidParameterError
+from ._common import quoted_list
+
+#: More categories than this would make one-hot encoding a memory bomb (an ID column, free text).
+MAX_ONEHOT_CATEGORIES = 100
+#: A text column is read as numbers when at least this share of its entries parse as numbers.
+_NUMERIC_SHARE = 0.95
+_MISSING_LABEL = "(missing)"
+#: Gap markers that exports use in number columns (UCI's "?", spreadsheets' "-" or "#N/A").
+_GAP_MARKERS = frozenset({"?", "-", "--", ".", "n/a", "na", "nan", "null", "none", "missing",
+                          "#n/a", "#value!", "#div/0!"})
+
+
+def default_feature_columns(df: pd.DataFrame, label_column: str | None = None) -> list[str]:
+    """The columns that preparing ``df`` without a choice of feature columns would embed.
+
+    Every numeric (or boolean) column except the label, a saved row index such as
+    ``Unnamed: 0`` and columns without any finite value; text columns mostly made of numbers
+    (``"?"`` for gaps, decimal commas) count as numeric. This is what
+    :func:`~pumap_core.data.prepare_table` uses with ``feature_columns=None``.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The table, e.g. from :func:`~pumap_core.data.read_table`.
+    label_column : str or None
+        Column used to colour the map; never a feature.
+
+    Returns
+    -------
+    list of str
+        In the table's column order; empty when the table has no numeric column.
+    """
+    table = df.reset_index(drop=True)
+    table.columns = [str(c) for c in table.columns]
+    try:
+        numeric, _ = select_features(table, "the table", None, label_column, "onehot", [])
+    except DataTypeError:  # preparing would refuse the table: nothing to propose
+        return []
+    return list(numeric)
+
+
+def select_features(table: pd.DataFrame, name: str, feature_columns: Sequence[str] | None,
+                    label_column: str | None, categorical: str,
+                    notes: list[str]) -> tuple[dict[str, np.ndarray], list[str]]:
+    """The numeric features as float64 arrays (NaN for gaps), by name, and the categorical ones.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame with str column names
+    name : str, the table's name in messages
+    feature_columns : sequence of str or None
+        Columns chosen by the user; None for :func:`default_feature_columns`.
+    label_column : str or None
+    categorical : {"onehot", "exclude"}, what to do with chosen text columns
+    notes : list of str, extended with what was read how
+
+    Raises
+    ------
+    InvalidParameterError
+        A chosen column is not in the table, only the label was chosen, or a text column has
+        too many categories to one-hot encode.
+    DataTypeError
+        No numeric column to use and no text column to encode.
+    """
+    explicit = feature_columns is not None
+    if explicit:
+        candidates = [str(c) for c in feature_columns]
+        absent = [c for c in candidates if c not in table.columns]
+        if absent:
+            raise InvalidParameterError(f"Feature column(s) {quoted_list(absent)} not in {name}; "
+                                        f"choose among: {quoted_list(list(table.columns))}.")
+        if label_column in candidates:
+            candidates.remove(label_column)
+            notes.append(f"{label_column!r} is the label, so it is not used as a feature")
+        if not candidates:
+            raise InvalidParameterError("Choose at least one feature column besides the label.")
+    else:
+        candidates = [c for c in table.columns if c != label_column]
+
+    numeric: dict[str, np.ndarray] = {}
+    text: list[str] = []
+    for col in candidates:
+        as_number = as_numeric(table[col], col, notes)
+        if as_number is None:
+            text.append(col)
+        elif not explicit and _is_saved_index(col, as_number):
+            notes.append(f"ignored {col!r} (it looks like a saved row index)")
+        else:
+            numeric[col] = np.where(np.isfinite(as_number), as_number, np.nan)  # inf is a gap
+
+    categories: list[str] = []
+    if not explicit and text:
+        notes.append(f"not used as features (not numeric): {quoted_list(text, 5)}; choose them "
+                     "as feature columns to one-hot encode them")
+    elif text and categorical == "exclude":
+        notes.append(f"excluded non-numeric column(s) {quoted_list(text, 5)}")
+    elif text:
+        for col in text:
+            n_cat = table[col].nunique(dropna=True)
+            if n_cat > MAX_ONEHOT_CATEGORIES:
+                raise InvalidParameterError(
+                    f"Column {col!r} has {n_cat} different values, too many to one-hot encode "
+                    f"(limit {MAX_ONEHOT_CATEGORIES}); leave it out of the feature columns.")
+        categories = text
+
+    empty = [c for c, v in numeric.items() if np.isnan(v).all()]
+    for col in empty:
+        del numeric[col]
+    if empty:
+        notes.append(f"ignored column(s) without any finite value: {quoted_list(empty, 5)}")
+    if not numeric and not categories:
+        found = f" (found {quoted_list(text, 5)})" if text else ""
+        raise DataTypeError(f"{name} has no numeric column to use as features{found}; add "
+                            "numeric columns, or choose text columns as features to one-hot "
+                            "encode them.")
+    return numeric, categories
+
+
+def as_numeric(series: pd.Series, col: str, notes: list[str]) -> np.ndarray | None:
+    """The column as float64 (NaN for gaps), or None when it is text or complex.
+
+    A text column counts as numbers when nearly all its entries (gap markers such as ``"?"``
+    aside) parse as numbers, possibly with decimal commas; ``notes`` then says so.
+    """
+    if pd.api.types.is_bool_dtype(series):
+        return series.astype("float64").to_numpy()
+    if pd.api.types.is_numeric_dtype(series):
+        if pd.api.types.is_complex_dtype(series):
+            return None
+        return series.to_numpy(dtype=np.float64, na_value=np.nan)
+    if not (pd.api.types.is_object_dtype(series) or pd.api.types.is_string_dtype(series)):
+        return None  # dates, intervals...: not features unless chosen and one-hot encoded
+    present = series.dropna().astype(str).str.strip()
+    lowered = present.str.lower()
+    present = present[~lowered.isin(_GAP_MARKERS)]
+    if present.empty:
+        return None if series.notna().any() else np.full(len(series), np.nan)
+    if lowered[present.index].isin(("true", "false")).all():  # booleans with gaps read as text
+        flags = (lowered[present.index] == "true").astype("float64")
+        return flags.reindex(series.index).to_numpy(dtype=np.float64, na_value=np.nan)
+    parsed, how = pd.to_numeric(present, errors="coerce"), ""
+    if parsed.notna().mean() < _NUMERIC_SHARE:
+        parsed = pd.to_numeric(present.str.replace(",", ".", regex=False), errors="coerce")
+        how = " with decimal commas"
+        if parsed.notna().mean() < _NUMERIC_SHARE:
+            return None
+    junk = int(series.notna().sum() - parsed.notna().sum())
+    detail = f"; {junk} non-numeric entries treated as missing" if junk else ""
+    notes.append(f"read text column {col!r} as numbers{how}{detail}")
+    return parsed.reindex(series.index).to_numpy(dtype=np.float64, na_value=np.nan)
+
+
+def _is_saved_index(col: str, values: np.ndarray) -> bool:
+    """``Unnamed: 0`` holding 0..n-1 (or 1..n) is the index pandas wrote with ``to_csv``."""
+    if not (col.startswith("Unnamed:") or col == ""):
+        return False
+    n = len(values)
+    return bool(np.array_equal(values, np.arange(n)) or np.array_equal(values, np.arange(1, n + 1)))
+
+
+def read_labels(series: pd.Series, notes: list[str]) -> np.ndarray:
+    """int labels for whole numbers, float for continuous values, else str.
+
+    A gap (left only when gaps are imputed) becomes the label ``"(missing)"``.
+    """
+    missing = series.isna()
+    if missing.any():
+        notes.append(f"{int(missing.sum())} row(s) have no label; shown as {_MISSING_LABEL!r}")
+        return np.array([_MISSING_LABEL if m else _label_text(v) for v, m in zip(series, missing)],
+                        dtype=str)
+    if pd.api.types.is_bool_dtype(series) or not pd.api.types.is_numeric_dtype(series):
+        return np.array(series.astype(str).tolist(), dtype=str)
+    values = series.to_numpy(dtype=np.float64)
+    if np.all(np.isfinite(values)) and np.all(values == np.round(values)):
+        return values.astype(np.int64)
+    return values
+
+
+def _label_text(value: object) -> str:
+    """``3.0`` (an int column that pandas turned to float because of a gap) reads as ``3``."""
+    if isinstance(value, (float, np.floating)) and float(value).is_integer():
+        return str(int(value))
+    return str(value)
