@@ -356,9 +356,9 @@ class ParametricUMAP(LandmarksMixin, TransformerMixin, BaseEstimator):
 
     def save(self, save_location: str | Path, verbose: bool = False) -> Path:
         """Write the fitted model to the folder ``save_location`` (see :mod:`.persistence`)."""
-        from .persistence import save_model
+        from .persistence import save_model, to_manifest
 
-        path = save_model(self._fitted(), save_location, params=P.to_manifest(self),
+        path = save_model(self._fitted(), save_location, params=to_manifest(self),
                           embedding=self.embedding_)
         if verbose:
             log.info("saved to %s", path)
@@ -375,11 +375,11 @@ class ParametricUMAP(LandmarksMixin, TransformerMixin, BaseEstimator):
 
 def load_ParametricUMAP(save_location: str | Path, verbose: bool = False) -> ParametricUMAP:
     """Load a folder written by :meth:`ParametricUMAP.save` (umap-learn's function name)."""
-    from .persistence import load_model
+    from .persistence import from_manifest, load_model
 
     model, manifest, embedding = load_model(save_location)
     inner = None if model.decoder is None else model.decoder.layers[0]
-    est = P.from_manifest(ParametricUMAP, manifest, model.encoder, inner)
+    est = from_manifest(ParametricUMAP, manifest, model.encoder, inner)
     est.model_ = model
     est.encoder_ = model.encoder
     est.decoder_ = model.decoder

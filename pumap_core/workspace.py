@@ -87,7 +87,7 @@ class Workspace:
             Its embedding does not have one row per item of ``dataset``.
         """
         from .metrics import quality_report
-        from .params import to_manifest
+        from .persistence import to_manifest
 
         model = estimator.__dict__.get("model_")
         if model is None:
