@@ -268,15 +268,15 @@ class ParametricUMAP(LandmarksMixin, TransformerMixin, BaseEstimator):
         recon = objectives.reconstruction
         decoder = None if recon is None else recon.exposed(self.n_components)
 
-        from .model import EmbeddingModel
+        from .model import EmbeddingModel, FitInfo
         from .training.objectives import describe
 
-        info = {"n_samples": n, "n_edges": graph.n_edges, "knn_exact": knn.exact,
-                "steps_per_epoch": result.steps_per_epoch,
-                "edges_per_epoch": result.edges_per_epoch, "cancelled": result.cancelled,
-                "epochs_trained": len(result.history["loss"]),
-                "fit_seconds": round(time.perf_counter() - self._t0, 3),
-                "continued": resume is not None, **describe(objectives)}
+        info = FitInfo(n_samples=n, n_edges=graph.n_edges, knn_exact=knn.exact,
+                       steps_per_epoch=result.steps_per_epoch,
+                       edges_per_epoch=result.edges_per_epoch, cancelled=result.cancelled,
+                       epochs_trained=len(result.history["loss"]),
+                       fit_seconds=round(time.perf_counter() - self._t0, 3),
+                       continued=resume is not None, terms=describe(objectives))
         self.model_ = EmbeddingModel(encoder=encoder, a=a, b=b, n_features_in=d,
                                      item_shape=item_shape, history=result.history, info=info,
                                      decoder=decoder,
@@ -295,7 +295,7 @@ class ParametricUMAP(LandmarksMixin, TransformerMixin, BaseEstimator):
                 "Training diverged (the loss became NaN); the last good weights were kept. "
                 "Lower the learning rate or standardise the data.")
         self._stage("cancelled" if result.cancelled else "done",
-                    f"{len(result.history['loss'])} epochs in {info['fit_seconds']:.1f}s")
+                    f"{len(result.history['loss'])} epochs in {info.fit_seconds:.1f}s")
         return self
 
     def _objectives(self, X: np.ndarray, item_shape: tuple[int, ...],
@@ -386,7 +386,7 @@ def load_ParametricUMAP(save_location: str | Path, verbose: bool = False) -> Par
     est.n_features_in_ = model.n_features_in
     est.history_ = model.history
     est._a, est._b = model.a, model.b
-    est.cancelled_ = bool(model.info.get("cancelled", False))
+    est.cancelled_ = bool(model.info.cancelled)
     if embedding is not None:
         est.embedding_ = embedding
     if verbose:

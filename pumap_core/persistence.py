@@ -32,7 +32,7 @@ import keras
 import numpy as np
 
 from .errors import ModelFileError, ModelNotFoundError
-from .model import EmbeddingModel
+from .model import EmbeddingModel, FitInfo
 
 FORMAT = "pumap-studio/parametric-umap"
 SCHEMA_VERSION = 2
@@ -95,7 +95,7 @@ def save_model(model: EmbeddingModel, path: str | Path, *, params: dict[str, Any
             "params": params,
             "model": {"a": model.a, "b": model.b, "n_features_in": model.n_features_in,
                       "item_shape": list(model.item_shape), "n_components": model.n_components},
-            "info": model.info,
+            "info": model.info.to_dict(),
             "versions": package_versions(),
             "files": {name: _sha256(tmp / name) for name in files},
         }
@@ -246,7 +246,7 @@ def load_model(path: str | Path) -> tuple[EmbeddingModel, dict[str, Any], np.nda
         model = EmbeddingModel(encoder=encoder, a=float(meta["a"]), b=float(meta["b"]),
                                n_features_in=int(meta["n_features_in"]),
                                item_shape=tuple(int(v) for v in meta["item_shape"]),
-                               history=history, info=dict(manifest.get("info") or {}),
+                               history=history, info=FitInfo.from_dict(manifest.get("info")),
                                decoder=decoder)
         if {"landmarks.npy", "landmark_data.npy"} & set(manifest["files"]):
             from .landmarks import LandmarkSet

@@ -105,8 +105,9 @@ class Workspace:
             "created": now.isoformat(timespec="milliseconds"),
             "dataset": _dataset_record(dataset),
             "params": to_manifest(estimator),
-            "fit_seconds": model.info.get("fit_seconds"),
-            "epochs_trained": model.info.get("epochs_trained", len(history)),
+            "fit_seconds": model.info.fit_seconds,
+            "epochs_trained": (len(history) if model.info.epochs_trained is None
+                               else model.info.epochs_trained),
             "cancelled": bool(getattr(estimator, "cancelled_", False)),
             "history": history, "metrics": metrics,
         }
