@@ -126,7 +126,7 @@ class ParametricUMAP(LandmarksMixin, TransformerMixin, BaseEstimator):
     n_features_in_ : int
     history_ : dict with "loss", one entry per epoch (also readable as ``_history``)
     graph_ : scipy.sparse.csr_matrix, the fuzzy graph
-    model_ : EmbeddingModel, owns ``transform`` and saving
+    model_ : EmbeddingModel, owns ``transform``, ``inverse_transform``, ``export`` and ``save``
     cancelled_ : bool, True when training was stopped by :meth:`cancel`
     decoder_ : keras.Model or None, embedding → item in the input range (with reconstruction)
     """
@@ -397,10 +397,10 @@ class ParametricUMAP(LandmarksMixin, TransformerMixin, BaseEstimator):
 
     def save(self, save_location: str | Path, verbose: bool = False) -> Path:
         """Write the fitted model to the folder ``save_location`` (see :mod:`.persistence`)."""
-        from .persistence import save_model, to_manifest
+        from .persistence import to_manifest
 
-        path = save_model(self._fitted(), save_location, params=to_manifest(self),
-                          embedding=self.embedding_)
+        path = self._fitted().save(save_location, params=to_manifest(self),
+                                   embedding=self.embedding_)
         if verbose:
             log.info("saved to %s", path)
         return path

@@ -63,7 +63,7 @@ class FitInfo:
 
 @dataclass
 class EmbeddingModel:
-    """Owns ``transform`` and ``inverse_transform``. Built by the estimator or by loading a folder.
+    """Owns ``transform``, ``inverse_transform``, ``export`` and ``save``; built by a fit or a load.
 
     Attributes
     ----------
@@ -125,6 +125,17 @@ class EmbeddingModel:
         from .export import export_encoder
 
         return export_encoder(self, path, format, verify=verify, sample=sample)
+
+    def save(self, path: str | Path, *, params: dict[str, Any],
+             embedding: np.ndarray | None = None) -> Path:
+        """Write the model to the folder ``path``; see :func:`.persistence.save_model`.
+
+        ``params`` are the estimator's parameters as JSON (:func:`.persistence.to_manifest`);
+        ``embedding``, the training embedding (n_samples, n_components), is kept when given.
+        """
+        from .persistence import save_model
+
+        return save_model(self, path, params=params, embedding=embedding)
 
 
 def _in_chunks(net: keras.Model, rows: np.ndarray, batch_size: int | None,
