@@ -6,16 +6,25 @@ import logging
 import threading
 import time
 from pathlib import Path
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 
 from . import params as P
 from .errors import InvalidDataError, NotFittedError, TrainingDivergedError
-from .landmarks import LandmarksMixin, training_rows
+from .graph import FuzzyGraph, KNNResult, find_ab_params, fuzzy_simplicial_set, nearest_neighbors
+from .landmarks import LandmarksMixin, TrainingRows, training_rows
 from .training.events import Event, Listener, StageEvent
 from .validation import as_float_matrix
+
+if TYPE_CHECKING:  # these import Keras, which ``import pumap_core`` leaves for the first fit
+    import keras
+    import scipy.sparse
+
+    from .model import EmbeddingModel, FitInfo
+    from .training.objectives import Objectives
+    from .training.trainer import TrainResult
 
 log = logging.getLogger("pumap_core")
 
@@ -117,7 +126,7 @@ class ParametricUMAP(LandmarksMixin, TransformerMixin, BaseEstimator):
     n_features_in_ : int
     history_ : dict with "loss", one entry per epoch (also readable as ``_history``)
     graph_ : scipy.sparse.csr_matrix, the fuzzy graph
-    model_ : EmbeddingModel, owns ``transform`` and saving
+    model_ : EmbeddingModel, owns ``transform``, ``inverse_transform``, ``export`` and ``save``
     cancelled_ : bool, True when training was stopped by :meth:`cancel`
     decoder_ : keras.Model or None, embedding → item in the input range (with reconstruction)
     """
@@ -217,101 +226,61 @@ class ParametricUMAP(LandmarksMixin, TransformerMixin, BaseEstimator):
             parameters; TrainingDivergedError if the loss becomes NaN (the fitted attributes
             then hold the last good weights).
         """
-        from .graph import find_ab_params, fuzzy_simplicial_set, nearest_neighbors
-        from .training.fit import fit_network
-        from .training.networks import input_shape_for
+        from .model import EmbeddingModel
 
         self._t0 = time.perf_counter()
         if self.verbose:
             P.enable_verbose_logging()
-        cfg = P.validate(self, y=y)
-        X = as_float_matrix(X, min_rows=2)
-        previous = self.__dict__.get("model_")
-        X, positions = training_rows(X, landmark_positions,
-                                     None if previous is None else previous.landmarks,
-                                     self.n_components)
-        resume = previous if previous is not None and positions is not None else None
-        n, d = X.shape
-        if resume is not None and (resume.n_features_in, resume.n_components) != (
-                d, self.n_components):
-            raise InvalidDataError(
-                f"The fitted map takes {resume.n_features_in} features to "
-                f"{resume.n_components} dimensions, so landmarks cannot continue it with "
-                f"{d} features to {self.n_components}; use matching data and n_components, "
-                "or call remove_landmarks() and fit afresh.")
-        P.check_against_data(self, n)
-        if np.ptp(X, axis=0).max() == 0:
-            raise InvalidDataError("All rows are identical, so there is no structure to map; "
-                                   "check that the right columns were selected.")
-        item_shape = input_shape_for(d, self.dims)
-        rng = np.random.default_rng(self.random_state)
-        cancel = self.__dict__.setdefault("_cancel_event", threading.Event())
-        cancel.clear()
-
-        objectives = self._objectives(X, item_shape, positions, rng, resume)
-
-        self._stage("knn", f"finding {self.n_neighbors} neighbours of {n} points")
-        knn = nearest_neighbors(X, self.n_neighbors, cfg.metric, seed=int(rng.integers(2**31 - 1)),
-                                n_jobs=1 if self.random_state is not None else self.n_jobs,
-                                low_memory=self.low_memory)
-        self._stage("graph", "building the fuzzy graph")
-        graph = fuzzy_simplicial_set(knn, set_op_mix_ratio=self.set_op_mix_ratio,
-                                     local_connectivity=self.local_connectivity)
+        config = P.validate(self, y=y)
+        rows, item_shape = self._check_inputs(X, landmark_positions)
+        rng = np.random.default_rng(self.random_state)  # every draw below, in this order
+        cancel = self._reset_cancel()
+        objectives = self._objectives(rows, item_shape, rng)
+        knn, graph = self._build_graph(rows.X, config.metric, rng)
         a, b = find_ab_params(self.spread, self.min_dist)
-        self._stage("training", f"training for {cfg.training.resolved_epochs(n)} epochs of "
-                                f"{graph.n_edges} edge samples")
-        encoder, result = fit_network(
-            X, graph, encoder=self.encoder, item_shape=item_shape, n_components=self.n_components,
-            a=a, b=b, config=cfg.training, rng=rng, emit=self._emit, cancel=cancel,
-            optimizer=self.optimizer, keras_fit_kwargs=self.keras_fit_kwargs, init=cfg.init,
-            objectives=objectives, start=None if resume is None else resume.encoder)
-        recon = objectives.reconstruction
-        decoder = None if recon is None else recon.exposed(self.n_components)
-
-        from .model import EmbeddingModel
-        from .training.objectives import describe
-
-        info = {"n_samples": n, "n_edges": graph.n_edges, "knn_exact": knn.exact,
-                "steps_per_epoch": result.steps_per_epoch,
-                "edges_per_epoch": result.edges_per_epoch, "cancelled": result.cancelled,
-                "epochs_trained": len(result.history["loss"]),
-                "fit_seconds": round(time.perf_counter() - self._t0, 3),
-                "continued": resume is not None, **describe(objectives)}
-        self.model_ = EmbeddingModel(encoder=encoder, a=a, b=b, n_features_in=d,
-                                     item_shape=item_shape, history=result.history, info=info,
-                                     decoder=decoder,
-                                     landmarks=None if previous is None else previous.landmarks)
-        self.encoder_ = encoder
-        self.decoder_ = decoder
-        self.graph_ = graph.graph
-        self.n_features_in_ = d
-        self.history_ = result.history
-        self._a, self._b = a, b
-        self.cancelled_ = result.cancelled
-        self.embedding_ = self.model_.transform(X)
-        if result.diverged:
-            self._stage("failed", "the loss became NaN")
-            raise TrainingDivergedError(
-                "Training diverged (the loss became NaN); the last good weights were kept. "
-                "Lower the learning rate or standardise the data.")
-        self._stage("cancelled" if result.cancelled else "done",
-                    f"{len(result.history['loss'])} epochs in {info['fit_seconds']:.1f}s")
+        encoder, decoder, result = self._train(rows, item_shape, graph, a, b, config, objectives,
+                                               rng, cancel)
+        model = EmbeddingModel(encoder=encoder, a=a, b=b, n_features_in=rows.X.shape[1],
+                               item_shape=item_shape, history=result.history,
+                               info=self._fit_info(rows, knn, graph, objectives, result),
+                               decoder=decoder, landmarks=rows.kept)
+        self._set_fitted(model, graph=graph.graph, embedding=model.transform(rows.X))
+        self._finish(result)
         return self
 
-    def _objectives(self, X: np.ndarray, item_shape: tuple[int, ...],
-                    positions: np.ndarray | None, rng: np.random.Generator,
-                    resume: Any) -> Any:
+    def _check_inputs(self, X: Any,
+                      landmark_positions: Any) -> tuple[TrainingRows, tuple[int, ...]]:
+        """The rows to train on (see :func:`.landmarks.training_rows`) and the item shape."""
+        from .training.networks import input_shape_for
+
+        rows = training_rows(as_float_matrix(X, min_rows=2), landmark_positions,
+                             self.__dict__.get("model_"), self.n_components)
+        P.check_against_data(self, len(rows.X))
+        if np.ptp(rows.X, axis=0).max() == 0:
+            raise InvalidDataError("All rows are identical, so there is no structure to map; "
+                                   "check that the right columns were selected.")
+        return rows, input_shape_for(rows.X.shape[1], self.dims)
+
+    def _reset_cancel(self) -> threading.Event:
+        """The cancel flag this fit checks, cleared (a cancel() of an earlier fit is spent)."""
+        cancel = self.__dict__.setdefault("_cancel_event", threading.Event())
+        cancel.clear()
+        return cancel
+
+    def _objectives(self, rows: TrainingRows, item_shape: tuple[int, ...],
+                    rng: np.random.Generator) -> Objectives:
         """The extra loss terms of this fit (reconstruction, global structure, landmarks)."""
         from .training.decoding import Reconstruction
         from .training.objectives import Objectives
 
+        X = rows.X
         recon, validation = None, None
         if self.parametric_reconstruction:
             recon = Reconstruction.build(
                 X, decoder=self.decoder, loss_fcn=self.parametric_reconstruction_loss_fcn,
                 n_components=self.n_components, item_shape=item_shape,
                 seed=int(rng.integers(2**31 - 1)),
-                previous=None if resume is None else resume.decoder)
+                previous=None if rows.resume is None else rows.resume.decoder)
             if self.reconstruction_validation is not None:
                 validation = as_float_matrix(self.reconstruction_validation,
                                              what="reconstruction_validation")
@@ -324,8 +293,80 @@ class ParametricUMAP(LandmarksMixin, TransformerMixin, BaseEstimator):
             reconstruction_weight=float(self.parametric_reconstruction_loss_weight),
             autoencoder=bool(self.autoencoder_loss),
             global_correlation_weight=float(self.global_correlation_loss_weight),
-            landmark_positions=positions, landmark_weight=float(self.landmark_loss_weight),
+            landmark_positions=rows.positions, landmark_weight=float(self.landmark_loss_weight),
             landmark_loss_fn=self.landmark_loss_fn, validation=validation)
+
+    def _build_graph(self, X: np.ndarray, metric: str,
+                     rng: np.random.Generator) -> tuple[KNNResult, FuzzyGraph]:
+        """The neighbours of the rows ``X`` and their fuzzy graph."""
+        self._stage("knn", f"finding {self.n_neighbors} neighbours of {len(X)} points")
+        knn = nearest_neighbors(X, self.n_neighbors, metric, seed=int(rng.integers(2**31 - 1)),
+                                n_jobs=1 if self.random_state is not None else self.n_jobs,
+                                low_memory=self.low_memory)
+        self._stage("graph", "building the fuzzy graph")
+        return knn, fuzzy_simplicial_set(knn, set_op_mix_ratio=self.set_op_mix_ratio,
+                                         local_connectivity=self.local_connectivity)
+
+    def _train(self, rows: TrainingRows, item_shape: tuple[int, ...], graph: FuzzyGraph,
+               a: float, b: float, config: P.FitConfig, objectives: Objectives,
+               rng: np.random.Generator, cancel: threading.Event,
+               ) -> tuple[keras.Model, keras.Model | None, TrainResult]:
+        """Train the encoder (a new one, or the one of the map it continues) and any decoder.
+
+        Returns the encoder, the data-space decoder (None without reconstruction) and the
+        training result.
+        """
+        from .training.fit import fit_network
+
+        self._stage("training", f"training for {config.training.resolved_epochs(len(rows.X))} "
+                                f"epochs of {graph.n_edges} edge samples")
+        encoder, result = fit_network(
+            rows.X, graph, encoder=self.encoder, item_shape=item_shape,
+            n_components=self.n_components, a=a, b=b, config=config.training, rng=rng,
+            emit=self._emit, cancel=cancel, optimizer=self.optimizer,
+            keras_fit_kwargs=self.keras_fit_kwargs, init=config.init, objectives=objectives,
+            start=None if rows.resume is None else rows.resume.encoder)
+        recon = objectives.reconstruction
+        return encoder, None if recon is None else recon.exposed(self.n_components), result
+
+    def _fit_info(self, rows: TrainingRows, knn: KNNResult, graph: FuzzyGraph,
+                  objectives: Objectives, result: TrainResult) -> FitInfo:
+        """How this fit went, for ``model_.info`` and the manifest."""
+        from .model import FitInfo
+        from .training.objectives import describe
+
+        return FitInfo(n_samples=len(rows.X), n_edges=graph.n_edges, knn_exact=knn.exact,
+                       steps_per_epoch=result.steps_per_epoch,
+                       edges_per_epoch=result.edges_per_epoch, cancelled=result.cancelled,
+                       epochs_trained=len(result.history["loss"]),
+                       fit_seconds=round(time.perf_counter() - self._t0, 3),
+                       continued=rows.resume is not None, terms=describe(objectives))
+
+    def _set_fitted(self, model: EmbeddingModel, *, graph: scipy.sparse.csr_matrix | None = None,
+                    embedding: np.ndarray | None = None) -> None:
+        """Expose ``model`` (fitted or loaded) as the estimator's fitted attributes."""
+        self.model_ = model
+        self.encoder_ = model.encoder
+        self.decoder_ = model.decoder
+        self.n_features_in_ = model.n_features_in
+        self.history_ = model.history
+        self._a, self._b = model.a, model.b
+        self.cancelled_ = bool(model.info.cancelled)
+        if graph is not None:
+            self.graph_ = graph
+        if embedding is not None:
+            self.embedding_ = embedding
+
+    def _finish(self, result: TrainResult) -> None:
+        """The last stage event: "done", "cancelled", or "failed" with TrainingDivergedError."""
+        if result.diverged:
+            self._stage("failed", "the loss became NaN")
+            raise TrainingDivergedError(
+                "Training diverged (the loss became NaN); the last good weights were kept. "
+                "Lower the learning rate or standardise the data.")
+        info = self.model_.info
+        self._stage("cancelled" if result.cancelled else "done",
+                    f"{info.epochs_trained} epochs in {info.fit_seconds:.1f}s")
 
     def fit_transform(self, X: Any, y: Any = None, **fit_params) -> np.ndarray:
         """Fit and return the embedding of ``X``, shape (n_samples, n_components)."""
@@ -356,10 +397,10 @@ class ParametricUMAP(LandmarksMixin, TransformerMixin, BaseEstimator):
 
     def save(self, save_location: str | Path, verbose: bool = False) -> Path:
         """Write the fitted model to the folder ``save_location`` (see :mod:`.persistence`)."""
-        from .persistence import save_model
+        from .persistence import to_manifest
 
-        path = save_model(self._fitted(), save_location, params=P.to_manifest(self),
-                          embedding=self.embedding_)
+        path = self._fitted().save(save_location, params=to_manifest(self),
+                                   embedding=self.embedding_)
         if verbose:
             log.info("saved to %s", path)
         return path
@@ -375,20 +416,12 @@ class ParametricUMAP(LandmarksMixin, TransformerMixin, BaseEstimator):
 
 def load_ParametricUMAP(save_location: str | Path, verbose: bool = False) -> ParametricUMAP:
     """Load a folder written by :meth:`ParametricUMAP.save` (umap-learn's function name)."""
-    from .persistence import load_model
+    from .persistence import from_manifest, load_model
 
     model, manifest, embedding = load_model(save_location)
     inner = None if model.decoder is None else model.decoder.layers[0]
-    est = P.from_manifest(ParametricUMAP, manifest, model.encoder, inner)
-    est.model_ = model
-    est.encoder_ = model.encoder
-    est.decoder_ = model.decoder
-    est.n_features_in_ = model.n_features_in
-    est.history_ = model.history
-    est._a, est._b = model.a, model.b
-    est.cancelled_ = bool(model.info.get("cancelled", False))
-    if embedding is not None:
-        est.embedding_ = embedding
+    est = from_manifest(ParametricUMAP, manifest, model.encoder, inner)
+    est._set_fitted(model, embedding=embedding)
     if verbose:
         log.info("loaded %s", save_location)
     return est

@@ -9,12 +9,15 @@ umap-learn. Both continue the fitted encoder rather than starting a new one.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .errors import InvalidDataError, InvalidParameterError
 from .validation import as_float_matrix
+
+if TYPE_CHECKING:
+    from .model import EmbeddingModel
 
 
 @dataclass(frozen=True)
@@ -81,13 +84,51 @@ def select(X: np.ndarray, *, sample_pct: float, sample_mode: str, idx: Any,
         f"sample_mode must be 'uniform' or 'predetermined', got {sample_mode!r}.")
 
 
-def training_rows(X: np.ndarray, positions: Any, kept: LandmarkSet | None,
-                  n_components: int) -> tuple[np.ndarray, np.ndarray | None]:
-    """The rows a fit trains on and their landmark positions (None: no landmarks).
+@dataclass(frozen=True)
+class TrainingRows:
+    """The rows a fit trains on, their landmark targets, and the map the fit continues.
 
-    Explicit ``positions`` win; otherwise the rows of ``kept`` are appended to ``X`` as landmarks
-    (umap-learn's order: new rows first).
+    Attributes
+    ----------
+    X : float32 array (n_samples, n_features), the rows given, then the rows of ``kept``.
+    positions : float32 array (n_samples, n_components) with NaN rows for free points, or None
+        without landmarks.
+    resume : EmbeddingModel or None, the fitted map that this fit trains further (there are
+        landmarks and a fitted map).
+    kept : LandmarkSet or None, the rows kept by ``add_landmarks``; the new model keeps them.
     """
+
+    X: np.ndarray
+    positions: np.ndarray | None
+    resume: EmbeddingModel | None
+    kept: LandmarkSet | None
+
+
+def training_rows(X: np.ndarray, positions: Any, previous: EmbeddingModel | None,
+                  n_components: int) -> TrainingRows:
+    """The rows a fit of ``X`` trains on, given the fitted model ``previous`` (or None).
+
+    Explicit ``positions`` win; otherwise the rows kept by ``add_landmarks`` on ``previous``
+    are appended to ``X`` as landmarks (umap-learn's order: new rows first). With landmarks,
+    the fit continues ``previous``, which must take rows of the same width to as many
+    dimensions.
+    """
+    kept = None if previous is None else previous.landmarks
+    X, positions = _with_landmarks(X, positions, kept, n_components)
+    resume = previous if previous is not None and positions is not None else None
+    d = X.shape[1]
+    if resume is not None and (resume.n_features_in, resume.n_components) != (d, n_components):
+        raise InvalidDataError(
+            f"The fitted map takes {resume.n_features_in} features to "
+            f"{resume.n_components} dimensions, so landmarks cannot continue it with "
+            f"{d} features to {n_components}; use matching data and n_components, "
+            "or call remove_landmarks() and fit afresh.")
+    return TrainingRows(X=X, positions=positions, resume=resume, kept=kept)
+
+
+def _with_landmarks(X: np.ndarray, positions: Any, kept: LandmarkSet | None,
+                    n_components: int) -> tuple[np.ndarray, np.ndarray | None]:
+    """``X`` and its landmark positions: ``positions`` checked, or the rows of ``kept`` added."""
     if positions is not None:
         return X, check_positions(positions, len(X), n_components)
     if kept is None:

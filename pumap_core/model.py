@@ -1,23 +1,69 @@
-"""The fitted model: a trained encoder plus what is needed to use and save it."""
+"""The fitted model (a trained encoder, and what using and saving it needs) and its FitInfo."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 import keras
 import numpy as np
 
 from .errors import InvalidDataError, NotSupportedError
+from .training.objectives import ObjectiveTerms
 from .validation import as_float_matrix
 
 TRANSFORM_CHUNK = 65536
 
 
+@dataclass(frozen=True)
+class FitInfo:
+    """How a model was fitted: the "info" of its manifest.
+
+    Manifests written before a field existed read back its default (None: not recorded).
+
+    Attributes
+    ----------
+    n_samples : rows trained on (landmark rows kept by ``add_landmarks`` included).
+    n_edges : edges of the fuzzy graph.
+    knn_exact : whether the neighbours were exact (brute force) rather than NN-descent's.
+    steps_per_epoch, edges_per_epoch : training steps, and edge samples, per epoch.
+    cancelled : training was stopped by ``cancel()``.
+    epochs_trained : epochs run, one per entry of ``history["loss"]``.
+    fit_seconds : wall time of ``fit``, to the millisecond.
+    continued : the fit trained an earlier map further (landmarks) instead of a new one.
+    terms : the extra loss terms; their keys sit beside the others in the JSON object.
+    """
+
+    n_samples: int | None = None
+    n_edges: int | None = None
+    knn_exact: bool | None = None
+    steps_per_epoch: int | None = None
+    edges_per_epoch: int | None = None
+    cancelled: bool = False
+    epochs_trained: int | None = None
+    fit_seconds: float | None = None
+    continued: bool = False
+    terms: ObjectiveTerms = ObjectiveTerms()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON object of a manifest's "info" (fields that are None are left out)."""
+        out = {f.name: getattr(self, f.name) for f in fields(self)
+               if f.name != "terms" and getattr(self, f.name) is not None}
+        return {**out, **self.terms.to_dict()}
+
+    @classmethod
+    def from_dict(cls, saved: Mapping[str, Any] | None) -> "FitInfo":
+        """Read a manifest's "info", of this version or an older one (unknown keys are ignored)."""
+        saved = dict(saved or {})
+        known = {f.name for f in fields(cls)} - {"terms"}
+        return cls(**{k: v for k, v in saved.items() if k in known},
+                   terms=ObjectiveTerms.from_dict(saved))
+
+
 @dataclass
 class EmbeddingModel:
-    """Owns ``transform`` and ``inverse_transform``. Built by the estimator or by loading a folder.
+    """Owns ``transform``, ``inverse_transform``, ``export`` and ``save``; built by a fit or a load.
 
     Attributes
     ----------
@@ -27,6 +73,7 @@ class EmbeddingModel:
     item_shape : tuple, shape of one item as the encoder sees it (``dims`` or (n_features,)).
     history : dict with the list ``"loss"`` (one entry per epoch), and one list per extra loss
         term ("reconstruction_loss", ...) when those were on.
+    info : FitInfo, how the model was fitted (sizes, epochs, time, loss terms).
     decoder : keras.Model or None, embedding (n_components,) -> item of ``item_shape`` in the
         input space and value range (``parametric_reconstruction=True``).
     landmarks : LandmarkSet or None, rows kept with ``add_landmarks`` for the next fit.
@@ -38,7 +85,7 @@ class EmbeddingModel:
     n_features_in: int
     item_shape: tuple[int, ...]
     history: dict[str, list[float]] = field(default_factory=dict)
-    info: dict[str, Any] = field(default_factory=dict)
+    info: FitInfo = FitInfo()
     decoder: keras.Model | None = None
     landmarks: Any = None
 
@@ -78,6 +125,17 @@ class EmbeddingModel:
         from .export import export_encoder
 
         return export_encoder(self, path, format, verify=verify, sample=sample)
+
+    def save(self, path: str | Path, *, params: dict[str, Any],
+             embedding: np.ndarray | None = None) -> Path:
+        """Write the model to the folder ``path``; see :func:`.persistence.save_model`.
+
+        ``params`` are the estimator's parameters as JSON (:func:`.persistence.to_manifest`);
+        ``embedding``, the training embedding (n_samples, n_components), is kept when given.
+        """
+        from .persistence import save_model
+
+        return save_model(self, path, params=params, embedding=embedding)
 
 
 def _in_chunks(net: keras.Model, rows: np.ndarray, batch_size: int | None,

@@ -1,4 +1,7 @@
-"""Checking the estimator's parameters, and turning them into / back from a JSON manifest."""
+"""Checking the estimator's parameters and building its fit configuration.
+
+The parameters' JSON form (the "params" of a manifest) is in :mod:`.persistence`.
+"""
 
 from __future__ import annotations
 
@@ -149,77 +152,3 @@ def enable_verbose_logging() -> None:
         handler = logging.StreamHandler()
         handler.setFormatter(logging.Formatter("%(asctime)s pumap_core %(message)s"))
         logger.addHandler(handler)
-
-
-def _jsonable(value: Any) -> bool:
-    import json
-
-    try:
-        json.dumps(value)
-        return True
-    except (TypeError, ValueError):
-        return False
-
-
-def to_manifest(est: Any) -> dict[str, Any]:
-    """The estimator's parameters as JSON; Keras objects become descriptions."""
-    import keras
-
-    out: dict[str, Any] = {}
-    for name, value in est.get_params().items():
-        if name in ("encoder", "decoder", "landmark_loss_fn"):
-            out[name] = None if value is None else "custom"  # networks: in their .keras files
-        elif name == "parametric_reconstruction_loss_fcn":
-            from .training.decoding import loss_name
-
-            out[name] = loss_name(value)  # "custom" for a function: the function is not saved
-        elif name == "reconstruction_validation":
-            out[name] = None if value is None else "array"  # validation rows are not saved
-        elif name == "optimizer":
-            out[name] = None if value is None else keras.optimizers.serialize(value)
-        elif name == "keras_fit_kwargs":
-            out[name] = {k: v for k, v in (value or {}).items() if _jsonable(v)} or None
-        elif name == "init" and not isinstance(value, str):
-            out[name] = "array"  # positions for one training set: not kept
-        elif name == "random_state":
-            out[name] = value if value is None or isinstance(value, numbers.Integral) else "generator"
-        elif _jsonable(value):
-            out[name] = value
-        else:
-            out[name] = repr(value)
-    if isinstance(out.get("dims"), tuple):
-        out["dims"] = list(out["dims"])
-    return out
-
-
-def from_manifest(cls: type, manifest: dict[str, Any], encoder: Any, decoder: Any = None) -> Any:
-    """Rebuild an estimator from saved parameters (unknown or newer keys are ignored).
-
-    ``encoder`` / ``decoder`` (the trained networks) become the parameters of that name where
-    the user had passed custom ones. Functions (custom losses) and validation rows are not
-    saved: those parameters come back as None, with a warning for a custom loss.
-    """
-    import keras
-
-    saved = dict(manifest["params"])
-    accepted = set(cls().get_params())
-    params = {k: v for k, v in saved.items() if k in accepted}
-    params["encoder"] = encoder if saved.get("encoder") == "custom" else None
-    if "decoder" in params:
-        params["decoder"] = decoder if saved.get("decoder") == "custom" else None
-    for name in ("parametric_reconstruction_loss_fcn", "landmark_loss_fn"):
-        if params.get(name) == "custom":
-            params[name] = None
-            warnings.warn(f"{name} was a custom function, which is not saved; set it again "
-                          "before fitting this model further.", UserWarning, stacklevel=3)
-    if params.get("reconstruction_validation") == "array":
-        params["reconstruction_validation"] = None
-    if params.get("optimizer") is not None:
-        params["optimizer"] = keras.optimizers.deserialize(params["optimizer"])
-    if params.get("init") == "array":  # the array was not saved: a refit uses the default
-        params.pop("init")
-    if params.get("random_state") == "generator":
-        params["random_state"] = None
-    if params.get("dims") is not None:
-        params["dims"] = tuple(params["dims"])
-    return cls(**params)

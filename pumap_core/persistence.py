@@ -19,10 +19,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import numbers
 import platform
 import shutil
 import tempfile
 import time
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +32,7 @@ import keras
 import numpy as np
 
 from .errors import ModelFileError, ModelNotFoundError, one_line
-from .model import EmbeddingModel
+from .model import EmbeddingModel, FitInfo
 
 FORMAT = "pumap-studio/parametric-umap"
 SCHEMA_VERSION = 2
@@ -93,7 +95,7 @@ def save_model(model: EmbeddingModel, path: str | Path, *, params: dict[str, Any
             "params": params,
             "model": {"a": model.a, "b": model.b, "n_features_in": model.n_features_in,
                       "item_shape": list(model.item_shape), "n_components": model.n_components},
-            "info": model.info,
+            "info": model.info.to_dict(),
             "versions": package_versions(),
             "files": {name: _sha256(tmp / name) for name in files},
         }
@@ -107,6 +109,82 @@ def save_model(model: EmbeddingModel, path: str | Path, *, params: dict[str, Any
     return path
 
 
+# -- the estimator's parameters: the manifest's "params" ------------------------------------
+def _jsonable(value: Any) -> bool:
+    try:
+        json.dumps(value)
+        return True
+    except (TypeError, ValueError):
+        return False
+
+
+def to_manifest(est: Any) -> dict[str, Any]:
+    """The parameters of ``est`` (a ParametricUMAP) as JSON, for the manifest's "params".
+
+    Keras objects become descriptions: networks "custom" (they are saved as .keras files),
+    the optimizer its Keras config; functions, validation rows and ``init`` arrays are not
+    saved (see :func:`from_manifest`).
+    """
+    out: dict[str, Any] = {}
+    for name, value in est.get_params().items():
+        if name in ("encoder", "decoder", "landmark_loss_fn"):
+            out[name] = None if value is None else "custom"  # networks: in their .keras files
+        elif name == "parametric_reconstruction_loss_fcn":
+            from .training.decoding import loss_name
+
+            out[name] = loss_name(value)  # "custom" for a function: the function is not saved
+        elif name == "reconstruction_validation":
+            out[name] = None if value is None else "array"  # validation rows are not saved
+        elif name == "optimizer":
+            out[name] = None if value is None else keras.optimizers.serialize(value)
+        elif name == "keras_fit_kwargs":
+            out[name] = {k: v for k, v in (value or {}).items() if _jsonable(v)} or None
+        elif name == "init" and not isinstance(value, str):
+            out[name] = "array"  # positions for one training set: not kept
+        elif name == "random_state":
+            out[name] = value if value is None or isinstance(value, numbers.Integral) else "generator"
+        elif _jsonable(value):
+            out[name] = value
+        else:
+            out[name] = repr(value)
+    if isinstance(out.get("dims"), tuple):
+        out["dims"] = list(out["dims"])
+    return out
+
+
+def from_manifest(cls: type, manifest: dict[str, Any], encoder: Any, decoder: Any = None) -> Any:
+    """Rebuild an estimator of class ``cls`` from saved parameters (unknown keys are ignored).
+
+    ``cls`` is passed in (ParametricUMAP) so that this module does not import the estimator.
+    ``encoder`` / ``decoder`` (the trained networks) become the parameters of that name where
+    the user had passed custom ones. Functions (custom losses) and validation rows are not
+    saved: those parameters come back as None, with a warning for a custom loss.
+    """
+    saved = dict(manifest["params"])
+    accepted = set(cls().get_params())
+    params = {k: v for k, v in saved.items() if k in accepted}
+    params["encoder"] = encoder if saved.get("encoder") == "custom" else None
+    if "decoder" in params:
+        params["decoder"] = decoder if saved.get("decoder") == "custom" else None
+    for name in ("parametric_reconstruction_loss_fcn", "landmark_loss_fn"):
+        if params.get(name) == "custom":
+            params[name] = None
+            warnings.warn(f"{name} was a custom function, which is not saved; set it again "
+                          "before fitting this model further.", UserWarning, stacklevel=3)
+    if params.get("reconstruction_validation") == "array":
+        params["reconstruction_validation"] = None
+    if params.get("optimizer") is not None:
+        params["optimizer"] = keras.optimizers.deserialize(params["optimizer"])
+    if params.get("init") == "array":  # the array was not saved: a refit uses the default
+        params.pop("init")
+    if params.get("random_state") == "generator":
+        params["random_state"] = None
+    if params.get("dims") is not None:
+        params["dims"] = tuple(params["dims"])
+    return cls(**params)
+
+
+# -- reading ---------------------------------------------------------------------------------
 def read_manifest(path: str | Path) -> dict[str, Any]:
     """Read and check the manifest of a model folder."""
     path = Path(path)
@@ -168,7 +246,7 @@ def load_model(path: str | Path) -> tuple[EmbeddingModel, dict[str, Any], np.nda
         model = EmbeddingModel(encoder=encoder, a=float(meta["a"]), b=float(meta["b"]),
                                n_features_in=int(meta["n_features_in"]),
                                item_shape=tuple(int(v) for v in meta["item_shape"]),
-                               history=history, info=dict(manifest.get("info") or {}),
+                               history=history, info=FitInfo.from_dict(manifest.get("info")),
                                decoder=decoder)
         if {"landmarks.npy", "landmark_data.npy"} & set(manifest["files"]):
             from .landmarks import LandmarkSet

@@ -43,7 +43,7 @@ def main() -> None:
         f"epoch {e.epoch}/{e.n_epochs}  loss {e.loss:.4f}  eta {e.eta:.0f}s", flush=True))
     embedding = est.fit_transform(X)
     draw(embedding, y, out)
-    print(f"wrote {out} ({len(X)} digits, fit in {est.model_.info['fit_seconds']:.1f}s)")
+    print(f"wrote {out} ({len(X)} digits, fit in {est.model_.info.fit_seconds:.1f}s)")
 
 
 if __name__ == "__main__":

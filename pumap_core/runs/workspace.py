@@ -77,7 +77,7 @@ class Workspace:
             Its embedding does not have one row per item of ``dataset``.
         """
         from ..metrics import quality_report
-        from ..params import to_manifest
+        from ..persistence import to_manifest
 
         model = estimator.__dict__.get("model_")
         if model is None:
@@ -95,8 +95,9 @@ class Workspace:
             "created": now.isoformat(timespec="milliseconds"),
             "dataset": dataset_section(dataset),
             "params": to_manifest(estimator),
-            "fit_seconds": model.info.get("fit_seconds"),
-            "epochs_trained": model.info.get("epochs_trained", len(history)),
+            "fit_seconds": model.info.fit_seconds,
+            "epochs_trained": (len(history) if model.info.epochs_trained is None
+                               else model.info.epochs_trained),
             "cancelled": bool(getattr(estimator, "cancelled_", False)),
             "history": history, "metrics": metrics,
         }

@@ -26,7 +26,7 @@ import numpy as np
 from keras import ops
 
 from ..errors import InvalidDataError, InvalidParameterError, one_line
-from .networks import dense_stack
+from .networks import copy_network, dense_stack
 
 MSE, BCE, CUSTOM = "mse", "binary_crossentropy", "custom"
 _NAMES = {"mse": MSE, "mean_squared_error": MSE, "bce": BCE, "binary_crossentropy": BCE}
@@ -123,17 +123,15 @@ class Reconstruction:
                 "Binary cross-entropy reconstruction needs data in [0, 1] (these range from "
                 f"{X.min():g} to {X.max():g}); scale them (e.g. X / 255) or use the default "
                 "mean squared error.")
-        from .networks import copy_encoder
-
         if previous is not None:
             resumed = cls.resume(previous, item_shape, custom)
             if resumed is not None and resumed.mode == mode:
-                resumed.inner = copy_encoder(resumed.inner)  # the earlier model stays as it was
+                resumed.inner = copy_network(resumed.inner)  # the earlier model stays as it was
                 return resumed
         if decoder is None:
             inner = default_decoder(n_components, math.prod(item_shape), seed)
         else:
-            inner = copy_encoder(decoder)
+            inner = copy_network(decoder)
             check_decoder(inner, n_components, item_shape)
         mean, scale = None, 1.0
         if mode == MSE:

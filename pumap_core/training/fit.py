@@ -11,7 +11,7 @@ import numpy as np
 from ..graph import FuzzyGraph
 from ..graph.spectral import pca_layout, spectral_layout
 from .events import Event
-from .networks import check_encoder, copy_encoder, default_encoder
+from .networks import check_encoder, copy_network, default_encoder
 from .objectives import Objectives
 from .projection import fit_projection, fold_projection
 from .config import TrainingConfig
@@ -107,13 +107,13 @@ def fit_network(X: np.ndarray, graph: FuzzyGraph, *, encoder: keras.Model | None
     seed = int(rng.integers(2**31 - 1))
     projection = None
     if start is not None:
-        final = copy_encoder(start)
+        final = copy_network(start)
         check_encoder(final, item_shape, n_components)
     elif encoder is None:
         final = default_encoder(item_shape, n_components, seed)
         projection = fit_projection(X, rng)
     else:
-        final = copy_encoder(encoder)
+        final = copy_network(encoder)
         check_encoder(final, item_shape, n_components)
     if projection is not None:
         X_train = projection.apply(X)

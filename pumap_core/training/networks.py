@@ -1,4 +1,4 @@
-"""Encoder networks: umap-learn's default MLP and checks on user-supplied Keras models."""
+"""Networks: umap-learn's default MLP, copies of user networks, checks on user encoders."""
 
 from __future__ import annotations
 
@@ -49,14 +49,18 @@ def conv_encoder(image_shape: Sequence[int], n_components: int, seed: int) -> ke
     ], name="conv_encoder")
 
 
-def copy_encoder(encoder: keras.Model) -> keras.Model:
-    """A fresh copy with the same weights, so that fitting never mutates the user's object."""
+def copy_network(net: keras.Model) -> keras.Model:
+    """A fresh copy of an encoder or decoder with the same weights.
+
+    Training works on the copy, so a fit never mutates the user's network or the one an earlier
+    fit returned. A subclassed model that cannot be cloned is returned as it is (and trained).
+    """
     try:
-        twin = keras.models.clone_model(encoder)
-        twin.set_weights(encoder.get_weights())
+        twin = keras.models.clone_model(net)
+        twin.set_weights(net.get_weights())
         return twin
     except Exception:  # subclassed models cannot always be cloned: train the original
-        return encoder
+        return net
 
 
 def input_shape_for(n_features: int, dims: Sequence[int] | None) -> tuple[int, ...]:

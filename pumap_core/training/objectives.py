@@ -18,8 +18,8 @@ step); :class:`ObjectivesTrainingModel` returns the pieces and adds the terms in
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Callable
+from dataclasses import dataclass, fields
+from typing import Any, Callable, Mapping
 
 import keras
 import numpy as np
@@ -238,16 +238,45 @@ class ValidationReconstruction(keras.callbacks.Callback):
             logs["val_reconstruction_loss"] = self.value()
 
 
-def describe(objectives: Objectives | None) -> dict[str, Any]:
-    """A JSON-able summary of which terms a fit used (for ``info``)."""
-    if objectives is None or not objectives.active:
-        return {}
-    out: dict[str, Any] = {}
-    if objectives.reconstruction is not None:
-        out["reconstruction"] = objectives.reconstruction.mode
-        out["autoencoder"] = bool(objectives.autoencoder)
-    if objectives.global_correlation_weight > 0:
-        out["global_correlation_weight"] = float(objectives.global_correlation_weight)
-    if objectives.landmark_positions is not None:
-        out["n_landmarks"] = int(np.isfinite(objectives.landmark_positions).all(axis=1).sum())
-    return out
+@dataclass(frozen=True)
+class ObjectiveTerms:
+    """Which extra loss terms a fit used, as its :class:`~pumap_core.model.FitInfo` keeps them.
+
+    None means the term was off (and the key is left out of the manifest's "info").
+
+    Attributes
+    ----------
+    reconstruction : "mse", "binary_crossentropy" or "custom", the decoder's loss mode.
+    autoencoder : whether the encoder was trained on the reconstruction loss too (set with
+        ``reconstruction``).
+    global_correlation_weight : weight of the global-structure term.
+    n_landmarks : number of points that had a target position.
+    """
+
+    reconstruction: str | None = None
+    autoencoder: bool | None = None
+    global_correlation_weight: float | None = None
+    n_landmarks: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The terms that were on, as JSON."""
+        return {f.name: getattr(self, f.name) for f in fields(self)
+                if getattr(self, f.name) is not None}
+
+    @classmethod
+    def from_dict(cls, saved: Mapping[str, Any]) -> "ObjectiveTerms":
+        """Read the keys of :meth:`to_dict` from ``saved`` (other keys are ignored)."""
+        return cls(**{f.name: saved[f.name] for f in fields(cls) if f.name in saved})
+
+
+def describe(objectives: Objectives) -> ObjectiveTerms:
+    """The terms ``objectives`` switches on, with their settings."""
+    recon = objectives.reconstruction
+    positions = objectives.landmark_positions
+    return ObjectiveTerms(
+        reconstruction=None if recon is None else recon.mode,
+        autoencoder=None if recon is None else bool(objectives.autoencoder),
+        global_correlation_weight=(float(objectives.global_correlation_weight)
+                                   if objectives.global_correlation_weight > 0 else None),
+        n_landmarks=(None if positions is None
+                     else int(np.isfinite(positions).all(axis=1).sum())))

@@ -33,7 +33,7 @@ def test_old_points_stay_when_new_data_are_added(halves):
     est.add_landmarks(X1)
     np.testing.assert_array_equal(est.prev_epoch_X, X1)
     est.fit(X2)
-    assert est.model_.info["continued"] and est.embedding_.shape == (len(X1) + len(X2), 2)
+    assert est.model_.info.continued and est.embedding_.shape == (len(X1) + len(X2), 2)
     for values in est.history_.values():  # umap-learn #1180: NaN losses on this path
         assert np.isfinite(values).all()
     assert np.isfinite(est.embedding_).all()
@@ -53,7 +53,7 @@ def test_explicit_positions_continue_the_trained_encoder(halves):
     positions[:300] = old
     est.fit(np.concatenate([X1[:300], X2[:100]]), landmark_positions=positions)
     np.testing.assert_allclose(est.transform(X1[:300]), old, atol=1e-3)
-    assert est.model_.info["continued"] and "landmark_loss" in est.history_
+    assert est.model_.info.continued and "landmark_loss" in est.history_
 
 
 def test_landmarks_on_a_new_fit_pin_points(halves):
@@ -63,7 +63,7 @@ def test_landmarks_on_a_new_fit_pin_points(halves):
     targets[:20] = np.column_stack([np.linspace(-5, 5, 20), np.zeros(20)])
     est = ParametricUMAP(random_state=0, n_training_epochs=20, landmark_loss_weight=5.0)
     emb = est.fit_transform(X, landmark_positions=targets)
-    assert not est.model_.info["continued"]
+    assert not est.model_.info.continued
     assert np.linalg.norm(emb[:20] - targets[:20], axis=1).mean() < 1.0
 
 
@@ -74,7 +74,7 @@ def test_remove_landmarks_starts_afresh(halves):
     est.remove_landmarks()
     assert est.prev_epoch_X is None
     est.fit(halves[1][:200])
-    assert not est.model_.info["continued"] and "landmark_loss" not in est.history_
+    assert not est.model_.info.continued and "landmark_loss" not in est.history_
 
 
 def test_landmark_state_round_trips(tmp_path, halves):

@@ -95,3 +95,21 @@ def test_encoder_that_keras_cannot_read(saved):
     (saved / "manifest.json").write_text(json.dumps(manifest))
     with pytest.raises(ModelFileError, match="could not be loaded"):
         load_ParametricUMAP(saved)
+
+
+def test_info_keeps_the_manifest_keys_of_before(saved):
+    """FitInfo (once a dict) writes the same "info" keys, and reads older and newer manifests."""
+    from pumap_core.model import FitInfo
+
+    info = json.loads((saved / "manifest.json").read_text())["info"]
+    assert list(info) == ["n_samples", "n_edges", "knn_exact", "steps_per_epoch",
+                          "edges_per_epoch", "cancelled", "epochs_trained", "fit_seconds",
+                          "continued"]
+    assert FitInfo.from_dict(info).to_dict() == info
+    older = {k: v for k, v in info.items() if k != "continued"}  # before continued training
+    assert FitInfo.from_dict(older).continued is False
+    assert FitInfo.from_dict({**info, "added_later": 1}).to_dict() == info
+    assert FitInfo.from_dict(None) == FitInfo()
+    terms = {**info, "reconstruction": "mse", "autoencoder": False, "n_landmarks": 3}
+    assert FitInfo.from_dict(terms).terms.n_landmarks == 3
+    assert FitInfo.from_dict(terms).to_dict() == terms

@@ -154,7 +154,7 @@ def test_continued_fit_continues_the_decoder(small):
     before = est.inverse_transform(points)
     est.add_landmarks(X[:300])
     est.set_params(n_training_epochs=1, learning_rate=1e-12).fit(X[300:])
-    assert est.model_.info["continued"] and est.decoder_ is not old_decoder
+    assert est.model_.info.continued and est.decoder_ is not old_decoder
     np.testing.assert_allclose(est.inverse_transform(points), before, atol=1e-3)
     np.testing.assert_array_equal(keras.ops.convert_to_numpy(old_decoder(points)).reshape(10, -1),
                                   before)
