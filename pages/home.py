@@ -6,6 +6,8 @@ from pumap_core.data import DEFAULT_DEMO, DEMOS, load_demo
 from studio import state
 from studio.device import describe_device
 from studio.errors import user_errors
+from studio.job_view import show_jobs
+from studio.service import job_store
 from studio.routing import ensure_app_navigation
 
 ensure_app_navigation()
@@ -30,6 +32,8 @@ else:
         st.info("Training will run on: **finding out…**", icon="🖥️")
 
     _device_box()
+
+show_jobs(job_store().list(active_only=True), key="home.jobs")
 
 st.subheader("Try the demo")
 st.write(f"{DEFAULT_DEMO}: {DEMOS[DEFAULT_DEMO]}")

@@ -1,18 +1,28 @@
-"""Train: settings, a background training job, live progress and loss curve, cancel."""
+"""Train: settings, a job of the server's training service, live progress and loss, cancel.
+
+The job belongs to the server: its id is in the URL (``?job=…``), so a reload, a second tab or
+another user opening the link sees the same live job.
+"""
 
 import streamlit as st
 
 from pumap_core.data import DEFAULT_DEMO, load_demo
+from pumap_core.errors import PumapError
+from pumap_core.jobs import JobOrder
 from studio import state
-from studio.errors import message_for
-from studio.job_view import job_panel
-from studio.jobs import TrainingJob
-from studio.train_form import settings_form
+from studio.errors import user_errors
+from studio.job_view import job_panel, show_jobs
 from studio.routing import ensure_app_navigation
+from studio.service import job_store, session_owner, stored_dataset_id, training_service
+from studio.train_form import settings_form
 
 ensure_app_navigation()
 
 st.title("Train")
+if st.query_params.get("job"):  # a shared link, or this tab reloaded
+    state.put(state.JOB_ID, st.query_params["job"])
+top = st.container()  # the job's state goes here, where the eye is, once it is known
+
 ds = state.get(state.DATASET)
 if ds is None:
     ds = load_demo(DEFAULT_DEMO)
@@ -20,22 +30,25 @@ if ds is None:
     st.caption(f"No dataset was loaded, so the {DEFAULT_DEMO} demo is used (change it on Data).")
 st.write(f"Dataset: **{ds.name}** — {ds.n_items:,} items × {ds.n_features:,} features")
 
+try:
+    current = job_store().get(state.get(state.JOB_ID)) if state.get(state.JOB_ID) else None
+except PumapError:  # a link to a job that is gone
+    current = None
+busy = current is not None and current.owner == session_owner() and not current.finished
+if busy:
+    st.caption("Your training is queued or running with the settings listed above; cancel "
+               "it, or wait for it to end, to train again.")
+settings = settings_form(ds, disabled=busy)
+if settings is not None and not busy:
+    with user_errors():
+        service = training_service()
+        order = JobOrder.from_settings(settings, stored_dataset_id(ds))
+        record = service.submit(order, owner=session_owner(), dataset_name=ds.name,
+                                n_items=ds.n_items)
+        state.put(state.JOB_ID, record.id)
+        st.query_params["job"] = record.id
+        st.rerun()
 
-job = state.get(state.JOB)
-running = job is not None and not job.snapshot().finished
-settings = settings_form(ds, disabled=running)
-if settings is not None and not running:
-    try:
-        standby = state.get(state.STANDBY) or TrainingJob()
-        state.put(state.STANDBY, None)
-        job = standby.start(ds, settings)
-        state.put(state.JOB, job)
-        running = True
-    except Exception as exc:  # noqa: BLE001
-        st.error(message_for(exc))
-
-if state.get(state.STANDBY) is None and not running:  # start the next process now
-    state.put(state.STANDBY, TrainingJob())
-
-
-job_panel(state.JOB, "train", running)
+with top:
+    job_panel(state.JOB_ID, "train")
+show_jobs(job_store().list(active_only=True), key="train.jobs")

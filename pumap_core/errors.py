@@ -67,3 +67,12 @@ def one_line(error: BaseException | str, limit: int = 200) -> str:
     if not flat and isinstance(error, BaseException):
         flat = type(error).__name__
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def user_message(error: BaseException) -> str:
+    """The line a user sees for ``error``: ours as it is, any other in one generic sentence."""
+    if isinstance(error, PumapError):
+        return error.user_message
+    detail = one_line(str(error))
+    return (f"Something went wrong ({type(error).__name__}{': ' + detail if detail else ''}). "
+            "Your data and runs are untouched; try again or change the settings.")

@@ -3,35 +3,38 @@
 The old run is never changed: its rows (``features.npy``) and the new upload are trained on
 together, starting from the run's trained model, with the old points as landmarks at their old
 positions (rows of NaN for the new items); the result is saved as a new run. The training runs
-in the same background job as the Train page (:mod:`studio.jobs`).
+as a job of the server's training service, like the Train page's.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import replace
 
 import numpy as np
 import streamlit as st
 
 from pumap_core.data import (UPLOAD_TYPES, Dataset, apply_recipe, combine_datasets,
                              max_upload_bytes)
+from pumap_core.errors import PumapError
+from pumap_core.jobs import JobOrder
 from pumap_core.runs import Run, RunInfo, Workspace
 from studio.errors import user_errors
 from studio.job_view import job_panel
-from studio.jobs import TrainingJob
 from studio.runs_view import label_for
+from studio.service import job_store, session_owner, stored_dataset_id, training_service
 from studio.shared_runs import shared_run
 from studio.train_form import auto_epochs
 
-JOB = "runs.continue_job"  # the continue-training job of this session
+JOB = "runs.continue_job"  # id of the continue-training job this session submitted
 
 
-def continue_order(run: Run, data: bytes, filename: str,
-                   epochs: int | None) -> tuple[Dataset, dict[str, Any]]:
-    """What :meth:`TrainingJob.start` needs to continue ``run`` on an uploaded file.
+def continue_job(run: Run, data: bytes, filename: str,
+                 epochs: int | None) -> tuple[Dataset, JobOrder, np.ndarray]:
+    """What the training service needs to continue ``run`` on an uploaded file.
 
-    Returns the combined dataset and the job's settings: the run's model folder, landmark
-    positions (the old points' coordinates, NaN rows for the new items), epochs and a name.
+    Returns the combined dataset (old items first), the job's order (the run to continue,
+    epochs, a name; its ``dataset_id`` still empty) and the landmark positions: the old points'
+    coordinates, NaN rows for the new items.
 
     Raises
     ------
@@ -44,9 +47,9 @@ def continue_order(run: Run, data: bytes, filename: str,
     dataset = combine_datasets(old, new, run.name)
     positions = np.full((dataset.n_items, run.embedding.shape[1]), np.nan, dtype=np.float32)
     positions[:old.n_items] = run.embedding
-    settings = {"continue_from": str(run.path / "model"), "landmark_positions": positions,
-                "n_training_epochs": epochs, "run_name": f"{run.name} + {filename}"[:120]}
-    return dataset, settings
+    order = JobOrder(dataset_id="", params={"n_training_epochs": epochs},
+                     run_name=f"{run.name} + {filename}"[:120], continue_from=run.id)
+    return dataset, order, positions
 
 
 def continue_section(ws: Workspace, infos: list[RunInfo], default: str | None) -> None:
@@ -67,8 +70,7 @@ def continue_section(ws: Workspace, infos: list[RunInfo], default: str | None) -
                           format_func=lambda r: label_for(by_id[r]))
     info = by_id[target]
     images = info.dataset_kind == "images"
-    job = st.session_state.get(JOB)
-    running = job is not None and not job.snapshot().finished
+    running = _running(st.session_state.get(JOB))
     upload = st.file_uploader(
         "New data: a zip of images" if images else "New data: a table with the training columns",
         type=list(UPLOAD_TYPES), key="runs.continue_upload",
@@ -79,8 +81,22 @@ def continue_section(ws: Workspace, infos: list[RunInfo], default: str | None) -
     if st.button("Continue training", type="primary", key="runs.continue",
                  disabled=upload is None or running):
         with user_errors():
-            order = continue_order(shared_run(ws, target), upload.getvalue(), upload.name,
-                                   int(epochs))
-            st.session_state[JOB] = TrainingJob(str(ws.root)).start(*order)
-            running = True
-    job_panel(JOB, "runs.continue", running)
+            dataset, order, positions = continue_job(shared_run(ws, target), upload.getvalue(),
+                                                     upload.name, int(epochs))
+            order = replace(order, dataset_id=stored_dataset_id(dataset))
+            record = training_service().submit(order, owner=session_owner(),
+                                               dataset_name=dataset.name,
+                                               n_items=dataset.n_items, landmarks=positions)
+            st.session_state[JOB] = record.id
+            st.rerun()
+    job_panel(JOB, "runs.continue")
+
+
+def _running(job_id: str | None) -> bool:
+    """Whether the job ``job_id`` is queued or running."""
+    if not job_id:
+        return False
+    try:
+        return not job_store().get(job_id).finished
+    except PumapError:
+        return False

@@ -9,24 +9,15 @@ from typing import Iterator
 import streamlit as st
 
 from pumap_core import PumapError
-from pumap_core.errors import one_line
+from pumap_core.errors import user_message
 
 log = logging.getLogger("pumap_studio")
-
-
-def message_for(exc: BaseException) -> str:
-    """The line a user sees for ``exc``."""
-    if isinstance(exc, PumapError):
-        return exc.user_message
-    detail = one_line(str(exc))
-    return (f"Something went wrong ({type(exc).__name__}{': ' + detail if detail else ''}). "
-            "Your data and runs are untouched; try again or change the settings.")
 
 
 def show_error(exc: BaseException) -> None:
     if not isinstance(exc, PumapError):
         log.exception("unexpected error", exc_info=exc)
-    st.error(message_for(exc), icon="⚠️")
+    st.error(user_message(exc), icon="⚠️")
 
 
 @contextmanager

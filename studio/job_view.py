@@ -1,21 +1,28 @@
-"""The live view of a training job (Train page, and continued training on the Runs page).
+"""The live view of a training job (Train page, and continued training on the Runs page), and
+the list of every job of the server.
 
-A fragment polls the job's snapshot twice a second while it runs: progress bar with stage,
-epoch and ETA, Cancel, the loss curve, then the outcome and a button to the new map.
+A fragment reads the job's record from the workspace twice a second while it is queued or
+running: its state (place in line, stage, epoch, ETA), Cancel, the loss curve, then the outcome
+and a button to the new map. Any session can open any job: the record is the truth.
 """
 
 from __future__ import annotations
 
+import time
 from typing import Sequence
 
+import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from pumap_core.errors import PumapError
+from pumap_core.jobs import (CANCELLED, DONE, FAILED, INTERRUPTED, QUEUED, STAGE_LABELS,
+                             JobRecord)
 from studio import state
-from studio.jobs import STAGE_LABELS
+from studio.service import job_store, session_owner, training_service
 
 
-def loss_figure(losses: Sequence[float]) -> go.Figure:
+def loss_figure(losses: Sequence[float | None]) -> go.Figure:
     """The loss per epoch so far."""
     fig = go.Figure(go.Scatter(x=list(range(1, len(losses) + 1)), y=list(losses),
                                mode="lines+markers" if len(losses) < 40 else "lines"))
@@ -24,40 +31,104 @@ def loss_figure(losses: Sequence[float]) -> go.Figure:
     return fig
 
 
-def job_panel(job_key: str, prefix: str, running: bool) -> None:
-    """Draw the job kept under ``st.session_state[job_key]``; widget keys start with ``prefix``.
+def place_in_line(record: JobRecord, records: Sequence[JobRecord]) -> int | None:
+    """1 for the next queued job to start, 2 for the one after...; None unless queued."""
+    if record.status != QUEUED:
+        return None
+    queued = [r.id for r in records if r.status == QUEUED]
+    return queued.index(record.id) + 1 if record.id in queued else None
 
-    While ``running`` the panel refreshes itself; when the job ends it reruns the whole page
-    once, so that forms disabled during training come back.
-    """
 
-    @st.fragment(run_every=0.5 if running else None)
+def status_line(record: JobRecord, records: Sequence[JobRecord] = ()) -> str:
+    """The job's state in words, for its progress bar."""
+    label = STAGE_LABELS.get(record.stage, record.stage)
+    place = place_in_line(record, records)
+    if place is not None:
+        ahead = place - 1
+        label = ("Queued — next to start" if ahead == 0 else
+                 f"Queued — {ahead} job{'s' if ahead > 1 else ''} ahead")
+    elif record.n_epochs and not record.finished:
+        eta = f", about {record.eta:.0f} s left" if record.eta is not None else ""
+        label += f" — epoch {record.epoch}/{record.n_epochs}{eta}"
+    return label
+
+
+def job_panel(job_key: str, prefix: str) -> None:
+    """Draw the job whose id is ``st.session_state[job_key]``; widget keys start with
+    ``prefix``. While it is queued or running the panel refreshes itself; when it ends the
+    whole page reruns once, so that forms disabled meanwhile come back."""
+    job_id = st.session_state.get(job_key)
+    if not job_id:
+        return
+    try:
+        record = job_store().get(job_id)
+    except PumapError as exc:
+        st.warning(exc.user_message)
+        return
+
+    @st.fragment(run_every=None if record.finished else 0.5)
     def panel() -> None:
-        job = st.session_state.get(job_key)
-        if job is None:
-            return
-        snap = job.snapshot()
-        label = STAGE_LABELS.get(snap.stage, snap.stage)
-        if snap.n_epochs and not snap.finished:
-            eta = f", about {snap.eta:.0f} s left" if snap.eta is not None else ""
-            label += f" — epoch {snap.epoch}/{snap.n_epochs}{eta}"
-        st.progress(snap.progress, text=label)
-        if not snap.finished and st.button("Cancel", key=f"{prefix}.cancel",
-                                           help="Stop after the current step; the partly "
-                                                "trained model is kept as a run."):
-            job.cancel()
-        if snap.losses:
-            st.plotly_chart(loss_figure(snap.losses), width="stretch", key=f"{prefix}.loss")
-        if snap.status == "failed":
-            st.error(snap.error)
-        elif snap.finished:
-            verb = "Cancelled after" if snap.status == "cancelled" else "Finished"
-            st.success(f"{verb} {len(snap.losses)} epochs in {snap.elapsed:.1f} s; saved as run "
-                       f"{snap.run_id}.")
-            if st.button("Explore the map", type="primary", key=f"{prefix}.explore"):
-                state.put(state.RUN_ID, snap.run_id)
-                st.switch_page("pages/explore.py")
-        if running and snap.finished:
+        current = job_store().get(job_id)
+        records = job_store().list(active_only=True) if current.status == QUEUED else ()
+        st.progress(current.progress, text=status_line(current, records))
+        st.caption(f"{current.dataset_name} ({current.n_items:,} items) — "
+                   + ", ".join(f"{k} = {v}" for k, v in current.settings.items()))
+        if not current.finished and st.button(
+                "Cancel", key=f"{prefix}.cancel",
+                help="A queued job never starts; a running one stops after the current step "
+                     "and keeps the partly trained model as a run."):
+            training_service().cancel(job_id)
+        if current.losses:
+            st.plotly_chart(loss_figure(current.losses), width="stretch", key=f"{prefix}.loss")
+        _outcome(current, prefix)
+        if current.finished and not record.finished:
             st.rerun()  # re-enable the forms now that the job is over
 
     panel()
+
+
+def _outcome(record: JobRecord, prefix: str) -> None:
+    if record.status in (FAILED, INTERRUPTED):
+        st.error(record.error or STAGE_LABELS[record.status])
+    elif record.status == CANCELLED and record.run_id is None:
+        st.info("Cancelled before it started; nothing was trained.")
+    elif record.status in (DONE, CANCELLED):
+        verb = "Cancelled after" if record.status == CANCELLED else "Finished"
+        st.success(f"{verb} {len(record.losses)} epochs in {record.elapsed:.1f} s; saved as "
+                   f"run {record.run_id}.")
+        if st.button("Explore the map", type="primary", key=f"{prefix}.explore"):
+            state.put(state.RUN_ID, record.run_id)
+            st.switch_page("pages/explore.py")
+
+
+def jobs_table(records: Sequence[JobRecord]) -> pd.DataFrame:
+    """One row per job, oldest first: whose, what data, which settings, how far."""
+    me = session_owner()
+    rows = []
+    for record in records:
+        settings = ", ".join(f"{k}={v}" for k, v in record.settings.items()
+                             if k in ("n_neighbors", "min_dist", "n_training_epochs", "network"))
+        rows.append({"job": record.id, "whose": "you" if record.owner == me else "another user",
+                     "data": f"{record.dataset_name} ({record.n_items:,} items)",
+                     "settings": settings, "state": status_line(record, records),
+                     "progress": record.progress,
+                     "started": time.strftime("%H:%M:%S", time.localtime(record.created))})
+    return pd.DataFrame(rows)
+
+
+def show_jobs(records: Sequence[JobRecord], key: str) -> None:
+    """The server's queued and running jobs as a table (nothing when there are none); picking
+    a row opens that job on the Train page."""
+    active = [r for r in records if not r.finished]
+    if not active:
+        return
+    st.markdown(f"**Trainings on this server** ({len(active)} queued or running; pick one to "
+                "follow it)")
+    event = st.dataframe(jobs_table(active), hide_index=True, width="stretch", key=key,
+                         on_select="rerun", selection_mode="single-row",
+                         column_config={"progress": st.column_config.ProgressColumn(
+                             "progress", min_value=0.0, max_value=1.0)})
+    picked = event.selection.rows if event is not None else []
+    if picked and active[picked[0]].id != state.get(state.JOB_ID):
+        state.put(state.JOB_ID, active[picked[0]].id)
+        st.switch_page("pages/train.py", query_params={"job": active[picked[0]].id})

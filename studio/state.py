@@ -14,8 +14,7 @@ from typing import Any
 import streamlit as st
 
 DATASET = "dataset"            # pumap_core.data.Dataset currently loaded
-JOB = "train.job"              # studio.jobs.TrainingJob of this session (running or finished)
-STANDBY = "train.standby"      # a TrainingJob whose process is started, waiting for data
+JOB_ID = "train.job_id"        # id of the training job the Train page shows (also ?job=)
 RUN_ID = "explore.run_id"      # run shown on the Explore page
 MESSAGE = "flash"              # one-shot message shown after a rerun
 

@@ -44,6 +44,12 @@ ENV_VAR = "PUMAP_WORKSPACE"
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")  # no "/", no leading "." (hidden temps)
 
 
+def workspace_root(root: str | os.PathLike | None = None) -> Path:
+    """The workspace folder: ``root``, else ``$PUMAP_WORKSPACE``, else ``./workspace``."""
+    root = root if root is not None else (os.environ.get(ENV_VAR) or "workspace")
+    return Path(root).expanduser().resolve()
+
+
 class Workspace:
     """A folder of runs.
 
@@ -55,8 +61,7 @@ class Workspace:
     """
 
     def __init__(self, root: str | os.PathLike | None = None) -> None:
-        root = root if root is not None else (os.environ.get(ENV_VAR) or "workspace")
-        self.root = Path(root).expanduser().resolve()
+        self.root = workspace_root(root)
         self.runs_dir = self.root / "runs"
 
     def __repr__(self) -> str:

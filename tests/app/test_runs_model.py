@@ -11,6 +11,7 @@ import zipfile
 
 import numpy as np
 
+from pumap_core.jobs import JobStore
 from pumap_core.runs import Workspace
 from studio.continue_training import JOB
 from studio.runs_view import EXPORTS, encoder_export, export_name
@@ -60,11 +61,11 @@ def test_continue_training_makes_a_new_run_and_keeps_the_old_map(open_page, text
     at.number_input(key="runs.continue_epochs").set_value(5)
     at.button(key="runs.continue").click().run()
     assert not at.exception and not at.error
-    job = at.session_state[JOB]
+    job_id = at.session_state[JOB]
     deadline = time.monotonic() + WAIT_S
-    while not job.snapshot().finished and time.monotonic() < deadline:
+    while not JobStore().get(job_id).finished and time.monotonic() < deadline:
         time.sleep(0.5)
-    snap = job.snapshot()
+    snap = JobStore().get(job_id)
     assert snap.status == "done", snap.error or f"not finished after {WAIT_S} s"
     assert len(snap.losses) == 5
     at.run()

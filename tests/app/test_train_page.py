@@ -1,11 +1,23 @@
-"""Train page: a 3-epoch training of iris in the background ends as a saved run."""
+"""Train page: a 3-epoch training of iris, a job of the server's training service, ends as a
+saved run; the job's id is in the URL."""
 
 import time
 
+from pumap_core.jobs import JobStore
 from pumap_core.runs import Workspace
 
-
 WAIT_S = 120
+
+
+def finished_job(at):
+    """The record of the job the page submitted, once it has ended (the page's fragment would
+    poll; AppTest runs nothing by itself)."""
+    job_id = at.session_state["train.job_id"]
+    assert at.query_params["job"] == [job_id] or at.query_params["job"] == job_id
+    deadline = time.monotonic() + WAIT_S
+    while not JobStore().get(job_id).finished and time.monotonic() < deadline:
+        time.sleep(0.5)
+    return JobStore().get(job_id)
 
 
 def test_renders_on_empty_session(open_page):
@@ -21,11 +33,7 @@ def test_training_saves_a_run_and_reports_it(open_page, text_of, iris):
     at.number_input(key="train.epochs").set_value(3)
     next(b for b in at.button if b.label == "Train").click().run()
     assert not at.exception
-    job = at.session_state["train.job"]
-    deadline = time.monotonic() + WAIT_S
-    while not job.snapshot().finished and time.monotonic() < deadline:
-        time.sleep(0.5)  # the page's fragment would poll; AppTest runs nothing by itself
-    snap = job.snapshot()
+    snap = finished_job(at)
     assert snap.status == "done", snap.error or f"not finished after {WAIT_S} s"
     at.run()
     assert not at.exception
@@ -50,11 +58,7 @@ def test_beyond_the_encoder_settings_reach_the_run_record(open_page, iris):
     at.selectbox(key="train.init").set_value("pca")
     next(b for b in at.button if b.label == "Train").click().run()
     assert not at.exception
-    job = at.session_state["train.job"]
-    deadline = time.monotonic() + WAIT_S
-    while not job.snapshot().finished and time.monotonic() < deadline:
-        time.sleep(0.5)
-    snap = job.snapshot()
+    snap = finished_job(at)
     assert snap.status == "done", snap.error or f"not finished after {WAIT_S} s"
     info = Workspace().list_runs()[0]
     assert info.params["parametric_reconstruction"] is True

@@ -1,0 +1,104 @@
+"""What crosses into a training job: one frozen, JSON-able order, and the estimator it builds.
+
+The Train form (or any client) turns its settings into a :class:`JobOrder`; the order is
+written to the job's folder and the worker builds the estimator from it, so nothing is
+pickled into a job: the data come from the workspace by id.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from typing import TYPE_CHECKING, Any, Mapping
+
+from ..errors import InvalidParameterError
+
+if TYPE_CHECKING:
+    from ..data import Dataset
+    from ..estimator import ParametricUMAP
+
+#: Settings that describe the network (built in the worker), not estimator parameters.
+NETWORK_KEYS = ("network", "layers", "units")
+NETWORKS = ("MLP", "CNN")
+
+
+@dataclass(frozen=True)
+class JobOrder:
+    """One training to run.
+
+    Attributes
+    ----------
+    dataset_id : str, a dataset of the workspace's :class:`~pumap_core.data.DatasetStore`
+    params : dict, ParametricUMAP keyword arguments (JSON values only)
+    network : "MLP" or "CNN"; layers, units : the MLP's depth and width
+    run_name : str or None, the name of the run it is saved as
+    continue_from : str or None, the id of a run whose model is trained further, with the
+        job's landmark positions (``landmarks.npy`` in the job folder) holding its old points
+    """
+
+    dataset_id: str
+    params: dict[str, Any] = field(default_factory=dict)
+    network: str = "MLP"
+    layers: int = 3
+    units: int = 100
+    run_name: str | None = None
+    continue_from: str | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Mapping[str, Any], dataset_id: str) -> "JobOrder":
+        """The order for the Train form's plain settings (network keys split off)."""
+        settings = dict(settings)
+        network = {k: settings.pop(k) for k in NETWORK_KEYS if k in settings}
+        run_name = settings.pop("run_name", None)
+        continue_from = settings.pop("continue_from", None)
+        order = cls(dataset_id=dataset_id, params=settings, run_name=run_name,
+                    continue_from=continue_from, **network)
+        if order.network not in NETWORKS:
+            raise InvalidParameterError(f"network must be one of {', '.join(NETWORKS)}, got "
+                                        f"{order.network!r}.")
+        return order
+
+    def settings(self) -> dict[str, Any]:
+        """The form's view of the order: parameters and network keys in one dict."""
+        return {**self.params, "network": self.network, "layers": self.layers,
+                "units": self.units}
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, raw: Mapping[str, Any]) -> "JobOrder":
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in raw.items() if k in known})
+
+
+def build_estimator(order: JobOrder, dataset: "Dataset", *,
+                    continue_model: str | None = None) -> "ParametricUMAP":
+    """The estimator the order trains on ``dataset`` (its network built here).
+
+    With ``continue_model`` (the model folder of ``order.continue_from``) the saved model is
+    loaded to be trained further, for ``n_training_epochs`` of the order.
+    """
+    from .. import ParametricUMAP, load_ParametricUMAP
+
+    if continue_model is not None:
+        est = load_ParametricUMAP(continue_model)
+        est.set_params(n_training_epochs=order.params.get("n_training_epochs"))
+        return est
+    params = dict(order.params)
+    seed = params.get("random_state")
+    if order.network == "CNN":
+        from ..training.networks import conv_encoder
+
+        if dataset.image_shape is None:
+            raise InvalidParameterError("A CNN needs images; this dataset is a table, so "
+                                        "choose the MLP network.")
+        shape = (dataset.image_shape if len(dataset.image_shape) == 3
+                 else (*dataset.image_shape, 1))
+        params["encoder"] = conv_encoder(shape, params.get("n_components", 2), seed)
+        params["dims"] = tuple(shape)
+    elif (order.layers, order.units) != (3, 100):
+        from ..training.networks import default_encoder
+
+        params["encoder"] = default_encoder((dataset.n_features,), params.get("n_components", 2),
+                                            seed, units=order.units, n_layers=order.layers)
+    return ParametricUMAP(**params)

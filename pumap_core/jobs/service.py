@@ -1,0 +1,200 @@
+"""The training service: jobs submitted to Dask workers, their records in the workspace.
+
+One service per server. By default it uses this process's own cluster (:mod:`.cluster`: a
+``LocalCluster`` sized from the GPUs and cores, in a process of its own, started on first use
+and shared by every service of the process, stopped when the process ends); with
+``scheduler="tcp://host:8786"`` (or ``$PUMAP_SCHEDULER``) it submits to an existing Dask
+cluster instead, whose workers must see the same workspace folder. Workers are reused job
+after job; no process is started per user.
+
+>>> service = TrainingService("workspace")                       # doctest: +SKIP
+>>> record = service.submit(JobOrder(dataset_id=ds_id, params={"n_neighbors": 10}))
+... # doctest: +SKIP
+>>> service.store.get(record.id).status                          # doctest: +SKIP
+'running'
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import os
+import subprocess
+import sys
+import threading
+import time
+from typing import Any
+
+import numpy as np
+
+from ..errors import PumapError
+from .order import JobOrder
+from .record import CANCELLED, INTERRUPTED, QUEUED, JobRecord
+from .store import JobStore
+
+log = logging.getLogger("pumap_core")
+SCHEDULER_ENV = "PUMAP_SCHEDULER"
+STARTUP_SECONDS = 120
+LOST = ("Training stopped: its worker was lost (killed, out of memory, or the cluster went "
+        "away); nothing of it was saved. Train it again.")
+STALE = ("Training stopped: nothing was heard from its worker for a minute (the worker or the "
+         "server was stopped); nothing of it was saved. Train it again.")
+
+
+class ServiceError(PumapError, RuntimeError):
+    """The training service could not start or reach its cluster."""
+
+
+class TrainingService:
+    """Submits jobs to Dask and keeps their records true.
+
+    Parameters
+    ----------
+    root : str, Path or None
+        The workspace (None: ``$PUMAP_WORKSPACE``, else ``./workspace``).
+    scheduler : str or None
+        An existing Dask scheduler's address; None: ``$PUMAP_SCHEDULER``, else a cluster of
+        our own with ``n_workers`` workers (default :func:`.cluster.default_workers`).
+    """
+
+    def __init__(self, root: Any = None, *, scheduler: str | None = None,
+                 n_workers: int | None = None) -> None:
+        from distributed import Client
+
+        self.store = JobStore(root)
+        address = scheduler or os.environ.get(SCHEDULER_ENV) or local_cluster(n_workers)
+        try:
+            self.client = Client(address, timeout=STARTUP_SECONDS, set_as_default=False)
+        except (OSError, TimeoutError) as exc:
+            raise ServiceError(f"Cannot reach the Dask scheduler at {address} ({exc}); check "
+                               f"{SCHEDULER_ENV} or unset it to train on this machine.") from None
+        self.address = address
+        self._futures: dict[str, Any] = {}
+        self._lock = threading.Lock()
+        self._recover()
+
+    # -- jobs -------------------------------------------------------------------------------
+    def submit(self, order: JobOrder, *, owner: str = "", dataset_name: str = "",
+               n_items: int = 0, landmarks: np.ndarray | None = None) -> JobRecord:
+        """Queue a training; its record is on disk before this returns."""
+        record = self.store.create(order, owner=owner, dataset_name=dataset_name,
+                                   n_items=n_items, landmarks=landmarks)
+        self._send(record.id)
+        return record
+
+    def cancel(self, job_id: str) -> JobRecord:
+        """Stop a job: a queued one never starts; a running one stops after its current step
+        and keeps its partial model as a run."""
+        self.store.request_cancel(job_id)
+        record = self.store.get(job_id)
+        if record.status == QUEUED:
+            with self._lock:
+                future = self._futures.get(job_id)
+            if future is not None:
+                future.cancel()
+            record = self.store.update(job_id, status=CANCELLED, stage=CANCELLED,
+                                       ended=time.time())
+        return record
+
+    def jobs(self) -> list[JobRecord]:
+        """Every job, oldest first, after marking those whose worker went silent."""
+        records = []
+        for record in self.store.list():
+            if record.stale():
+                record = self.store.update(record.id, status=INTERRUPTED, stage=INTERRUPTED,
+                                           ended=time.time(), error=STALE)
+            records.append(record)
+        return records
+
+    def close(self) -> None:
+        """Disconnect from the cluster (a cluster of this process's own keeps running)."""
+        self.client.close()
+
+    # -- internals --------------------------------------------------------------------------
+    def _send(self, job_id: str) -> None:
+        from .worker import run_job
+
+        future = self.client.submit(run_job, str(self.store.root), job_id, key=f"train-{job_id}",
+                                    pure=False)
+        with self._lock:
+            self._futures[job_id] = future
+        future.add_done_callback(lambda f, job_id=job_id: self._settled(job_id, f))
+
+    def _settled(self, job_id: str, future: Any) -> None:
+        """A task ended: if its worker died, the record still says running or queued."""
+        with self._lock:
+            self._futures.pop(job_id, None)
+        if future.status == "finished" or future.cancelled():
+            return
+        try:
+            record = self.store.get(job_id)
+            if not record.finished:
+                self.store.update(job_id, status=INTERRUPTED, stage=INTERRUPTED,
+                                  ended=time.time(), error=LOST)
+        except Exception:  # noqa: BLE001 - a callback must not raise into Dask's thread
+            log.exception("could not mark job %s interrupted", job_id)
+
+    def _recover(self) -> None:
+        """After a (re)start: queued jobs are sent again, running ones are checked by their
+        heartbeat (on a shared cluster they may still be training)."""
+        for record in self.jobs():
+            if record.status == QUEUED:
+                self._send(record.id)
+
+
+_CLUSTERS: dict[int | None, tuple[subprocess.Popen, str]] = {}
+_CLUSTERS_LOCK = threading.Lock()
+
+
+def local_cluster(n_workers: int | None = None) -> str:
+    """The address of this process's own training cluster, started on first use.
+
+    Raises
+    ------
+    ServiceError
+        The cluster process did not report its address in time.
+    """
+    with _CLUSTERS_LOCK:
+        known = _CLUSTERS.get(n_workers)
+        if known is not None and known[0].poll() is None:
+            return known[1]
+        command = [sys.executable, "-m", "pumap_core.jobs.cluster"]
+        if n_workers:
+            command += ["--workers", str(int(n_workers))]
+        process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                   text=True, start_new_session=True)
+        line = _read_line(process, STARTUP_SECONDS)
+        if not line.startswith("tcp://"):
+            _stop(process)
+            raise ServiceError("The training cluster did not start; see the server's log.")
+        _CLUSTERS[n_workers] = (process, line.strip())
+        return line.strip()
+
+
+def stop_local_clusters() -> None:
+    """Stop this process's clusters (also done when the process exits)."""
+    with _CLUSTERS_LOCK:
+        for process, _ in _CLUSTERS.values():
+            _stop(process)
+        _CLUSTERS.clear()
+
+
+atexit.register(stop_local_clusters)
+
+
+def _stop(process: subprocess.Popen) -> None:
+    """End a cluster process: it stops when its input closes (and so when we die)."""
+    try:
+        process.stdin.close()
+        process.wait(timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        process.kill()
+
+
+def _read_line(process: subprocess.Popen, timeout: float) -> str:
+    """The process's first line of output, or "" if it ends or says nothing in time."""
+    box: list[str] = []
+    reader = threading.Thread(target=lambda: box.append(process.stdout.readline()), daemon=True)
+    reader.start()
+    reader.join(timeout)
+    return box[0] if box else ""

@@ -1,0 +1,145 @@
+"""Training jobs kept on disk: one folder per job in the workspace, read by every page.
+
+Layout::
+
+    <root>/jobs/<job_id>/
+        job.json        the record (:class:`~pumap_core.jobs.record.JobRecord`), rewritten
+                        atomically as the job moves on
+        order.json      what it trains (:class:`~pumap_core.jobs.order.JobOrder`), written once
+        landmarks.npy   landmark positions of a continued training (float32, NaN rows free)
+        cancel          present once a cancel was asked for; the worker polls it
+
+Ids start with the time (``20261201-130501-digits-3f2a``), so they sort by age.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import tempfile
+import threading
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..errors import InvalidParameterError, ModelFileError, ModelNotFoundError, one_line
+from ..runs.record import new_run_id, write_json
+from ..runs.workspace import workspace_root
+from .order import JobOrder
+from .record import FINAL, JobRecord
+
+JOB_JSON, ORDER_JSON, LANDMARKS, CANCEL = "job.json", "order.json", "landmarks.npy", "cancel"
+_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")
+#: One lock per process for read-modify-write of a record (the worker's progress thread and
+#: its training thread both write).
+_WRITE_LOCK = threading.Lock()
+
+
+class JobStore:
+    """The jobs of a workspace.
+
+    Parameters
+    ----------
+    root : str, Path or None
+        The workspace folder (None: ``$PUMAP_WORKSPACE``, else ``./workspace``).
+    """
+
+    def __init__(self, root: str | os.PathLike | None = None) -> None:
+        self.root = workspace_root(root)
+        self.jobs_dir = self.root / "jobs"
+
+    def __repr__(self) -> str:
+        return f"JobStore({str(self.root)!r})"
+
+    def create(self, order: JobOrder, *, owner: str = "", dataset_name: str = "",
+               n_items: int = 0, landmarks: np.ndarray | None = None) -> JobRecord:
+        """A new queued job for ``order``; its folder appears whole (written, then renamed)."""
+        self.jobs_dir.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=".writing-", dir=self.jobs_dir))
+        try:
+            record = JobRecord(id=new_run_id(dataset_name or "job"), owner=owner,
+                               dataset_id=order.dataset_id, dataset_name=dataset_name,
+                               n_items=int(n_items), settings=order.settings())
+            write_json(tmp / ORDER_JSON, order.to_dict())
+            write_json(tmp / JOB_JSON, record.to_dict())
+            if landmarks is not None:
+                np.save(tmp / LANDMARKS, np.asarray(landmarks, np.float32), allow_pickle=False)
+            tmp.rename(self.jobs_dir / record.id)
+            return record
+        finally:
+            if tmp.exists():
+                shutil.rmtree(tmp, ignore_errors=True)
+
+    def get(self, job_id: str) -> JobRecord:
+        """The job's record as last written.
+
+        Raises
+        ------
+        ModelNotFoundError
+            There is no such job.
+        ModelFileError
+            Its ``job.json`` is damaged.
+        """
+        path = self._path(job_id) / JOB_JSON
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+            return JobRecord.from_dict(raw)
+        except FileNotFoundError:
+            raise ModelNotFoundError(f"There is no training job {job_id!r}.") from None
+        except (ValueError, TypeError) as exc:
+            raise ModelFileError(f"The record of job {job_id} is damaged ({one_line(exc)}).") \
+                from None
+
+    def order(self, job_id: str) -> JobOrder:
+        """What the job trains."""
+        try:
+            raw = json.loads((self._path(job_id) / ORDER_JSON).read_text(encoding="utf-8"))
+            return JobOrder.from_dict(raw)
+        except FileNotFoundError:
+            raise ModelNotFoundError(f"There is no training job {job_id!r}.") from None
+        except (ValueError, TypeError) as exc:
+            raise ModelFileError(f"The order of job {job_id} is damaged ({one_line(exc)}).") \
+                from None
+
+    def landmarks(self, job_id: str) -> np.ndarray | None:
+        """The landmark positions of a continued training, or None."""
+        path = self._path(job_id) / LANDMARKS
+        return np.load(path, allow_pickle=False) if path.is_file() else None
+
+    def update(self, job_id: str, **changes: Any) -> JobRecord:
+        """Move the job on (``JobRecord.moved``) and write it; a final status is kept."""
+        with _WRITE_LOCK:
+            record = self.get(job_id).moved(**changes)
+            write_json(self._path(job_id) / JOB_JSON, record.to_dict())
+            return record
+
+    def list(self, *, active_only: bool = False) -> list[JobRecord]:
+        """Every readable job, oldest first (the order of the queue); damaged ones are skipped."""
+        if not self.jobs_dir.is_dir():
+            return []
+        records = []
+        for path in sorted(self.jobs_dir.iterdir()):
+            if not _ID.fullmatch(path.name) or not path.is_dir() or path.is_symlink():
+                continue
+            try:
+                record = self.get(path.name)
+            except (ModelFileError, ModelNotFoundError, OSError):
+                continue
+            if not (active_only and record.status in FINAL):
+                records.append(record)
+        return sorted(records, key=lambda r: (r.created, r.id))
+
+    def request_cancel(self, job_id: str) -> None:
+        """Ask the job to stop: the worker sees it within a fraction of a second."""
+        (self._path(job_id) / CANCEL).touch()
+
+    def cancel_requested(self, job_id: str) -> bool:
+        return (self._path(job_id) / CANCEL).exists()
+
+    def _path(self, job_id: str) -> Path:
+        if not isinstance(job_id, str) or not _ID.fullmatch(job_id):
+            raise InvalidParameterError(f"{job_id!r:.60} is not a job id.")
+        return self.jobs_dir / job_id

@@ -1,0 +1,133 @@
+"""What a training worker runs: one job, from its record on disk to a run in the workspace.
+
+:func:`run_job` is the task the service submits to Dask. It lives in an importable module so
+that workers import it (and TensorFlow, once per worker process) instead of unpickling a
+function with its globals. Progress goes to the job's record as it comes (a few writes a
+second at most); a cancel asked for on any page reaches the fit through the job folder.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import Any
+
+from ..errors import user_message
+from .record import CANCELLED, DONE, FAILED, INTERRUPTED, RUNNING
+from .store import JobStore
+
+log = logging.getLogger("pumap_core")
+#: Progress is written at most this often (seconds); the heartbeat at least this often.
+WRITE_EVERY, HEARTBEAT_EVERY, CANCEL_POLL = 0.3, 3.0, 0.2
+LOST_WORKER = ("The worker that trained this job stopped (it was killed, or ran out of "
+               "memory); nothing of it was saved. Train it again.")
+
+
+def run_job(root: str, job_id: str) -> str:
+    """Train job ``job_id`` of the workspace ``root`` and save it as a run.
+
+    Returns the final status. A job found already running was started by a worker that died
+    (Dask gave it to this one): it is marked interrupted rather than trained twice.
+    """
+    store = JobStore(root)
+    record = store.get(job_id)
+    if record.finished:
+        return record.status
+    if record.status == RUNNING:
+        store.update(job_id, status=INTERRUPTED, stage=INTERRUPTED, ended=time.time(),
+                     error=LOST_WORKER)
+        return INTERRUPTED
+    if store.cancel_requested(job_id):
+        store.update(job_id, status=CANCELLED, stage=CANCELLED, ended=time.time())
+        return CANCELLED
+    now = time.time()
+    store.update(job_id, status=RUNNING, stage="loading", started=now, heartbeat=now)
+    reporter = _Reporter(store, job_id)
+    try:
+        status, run_id = _train(store, job_id, reporter)
+        reporter.finish(status=status, stage=status, run_id=run_id, eta=0.0)
+    except Exception as exc:  # noqa: BLE001 - the page shows it as one line
+        log.exception("training job %s failed", job_id)
+        status = FAILED
+        reporter.finish(status=FAILED, stage=FAILED, error=user_message(exc))
+    return status
+
+
+def _train(store: JobStore, job_id: str, reporter: "_Reporter") -> tuple[str, str]:
+    """Load, fit, measure and save; returns the final status and the run's id."""
+    from ..data import DatasetStore
+    from ..metrics import quality_report
+    from ..runs import Workspace
+    from ..runs.files import MODEL
+    from .order import build_estimator
+
+    order = store.order(job_id)
+    dataset = DatasetStore(store.root).load(order.dataset_id)
+    workspace = Workspace(store.root)
+    fit_args: dict[str, Any] = {}
+    model = None
+    if order.continue_from:
+        model = str(workspace.load_run(order.continue_from).path / MODEL)
+        fit_args["landmark_positions"] = store.landmarks(job_id)
+    est = build_estimator(order, dataset, continue_model=model)
+    est.add_listener(reporter.on_event)
+    reporter.watch(est)
+    est.fit(dataset.X, **fit_args)
+    reporter.update(stage="saving")
+    metrics = quality_report(dataset.X, est.embedding_, dataset.labels)
+    info = workspace.save_run(est, dataset, metrics=metrics, name=order.run_name)
+    return (CANCELLED if est.cancelled_ else DONE), info.id
+
+
+class _Reporter:
+    """Turns fit events into record writes; a thread keeps the heartbeat and polls cancel."""
+
+    def __init__(self, store: JobStore, job_id: str) -> None:
+        self.store, self.job_id = store, job_id
+        self._losses: list[float | None] = []
+        self._pending: dict[str, Any] = {}
+        self._last_write = 0.0
+        self._done = threading.Event()
+        self._lock = threading.Lock()
+
+    def on_event(self, event: Any) -> None:
+        from ..training.events import EpochEvent, StageEvent
+
+        if isinstance(event, EpochEvent):
+            self._losses.append(event.loss if event.loss == event.loss else None)  # NaN: None
+            self.update(epoch=event.epoch, n_epochs=event.n_epochs,
+                        losses=tuple(self._losses), eta=event.eta,
+                        force=event.epoch == event.n_epochs)
+        elif isinstance(event, StageEvent) and event.stage in ("knn", "graph", "training"):
+            self.update(stage=event.stage)
+
+    def update(self, force: bool = True, **changes: Any) -> None:
+        """Write ``changes`` now, or with the next write when they come too fast."""
+        with self._lock:
+            self._pending.update(changes)
+            now = time.time()
+            if not force and now - self._last_write < WRITE_EVERY:
+                return
+            self._flush(now)
+
+    def _flush(self, now: float) -> None:
+        self.store.update(self.job_id, heartbeat=now, **self._pending)
+        self._pending, self._last_write = {}, now
+
+    def watch(self, est: Any) -> None:
+        """Poll the cancel marker and keep the heartbeat until :meth:`finish`."""
+
+        def loop() -> None:
+            while not self._done.wait(CANCEL_POLL):
+                if self.store.cancel_requested(self.job_id):
+                    est.cancel()
+                with self._lock:
+                    if self._pending or time.time() - self._last_write > HEARTBEAT_EVERY:
+                        self._flush(time.time())
+
+        threading.Thread(target=loop, name=f"pumap-job-{self.job_id}", daemon=True).start()
+
+    def finish(self, **changes: Any) -> None:
+        self._done.set()
+        self.update(ended=time.time(), **changes)

@@ -1,0 +1,47 @@
+"""The server's training service, its jobs, and who this browser session is.
+
+One :class:`~pumap_core.jobs.TrainingService` per server and workspace (``st.cache_resource``):
+its Dask workers are started once and reused by every session; pages read the jobs' records
+from the workspace, so a reload, a second tab or a second user sees the same live job.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+from pumap_core.data import Dataset, DatasetStore
+from pumap_core.jobs import JobStore, TrainingService
+from pumap_core.runs.workspace import workspace_root
+
+_STORED = "service.stored_dataset"  # (Dataset, its id in the store): this session's last one
+
+
+@st.cache_resource(show_spinner="Starting the training service…")
+def _service(root: str) -> TrainingService:
+    return TrainingService(root)
+
+
+def training_service() -> TrainingService:
+    """The service of this server's workspace (started on first use, in seconds)."""
+    return _service(str(workspace_root()))
+
+
+def job_store() -> JobStore:
+    """The workspace's job records, for pages that only read them (no cluster is started)."""
+    return JobStore(workspace_root())
+
+
+def session_owner() -> str:
+    """An id of this browser session, recorded with the jobs it submits."""
+    ctx = get_script_run_ctx()
+    return ctx.session_id if ctx is not None else ""
+
+
+def stored_dataset_id(dataset: Dataset) -> str:
+    """The id of ``dataset`` in the workspace's dataset store, saving it the first time."""
+    last = st.session_state.get(_STORED)
+    if last is None or last[0] is not dataset:
+        last = (dataset, DatasetStore(workspace_root()).save(dataset).id)
+        st.session_state[_STORED] = last
+    return last[1]

@@ -1,0 +1,110 @@
+"""The training service on Dask: jobs queue, train on reused workers, cancel, and a killed
+worker leaves an interrupted job (never a silent one) while the service goes on.
+
+One cluster of one worker serves the whole module (a worker imports TensorFlow once).
+"""
+
+import os
+import signal
+import time
+
+import pytest
+
+from pumap_core.data import DatasetStore, load_demo
+from pumap_core.jobs import (CANCELLED, DONE, FAILED, INTERRUPTED, QUEUED, RUNNING, JobOrder,
+                             JobStore, TrainingService)
+from pumap_core.runs import Workspace
+
+PARAMS = {"n_neighbors": 10, "random_state": 0}
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    from pumap_core.jobs.service import local_cluster, stop_local_clusters
+
+    yield local_cluster(n_workers=1)
+    stop_local_clusters()
+
+
+@pytest.fixture
+def service(tmp_path, cluster):
+    service = TrainingService(tmp_path, scheduler=cluster)
+    yield service
+    service.close()
+
+
+def submit(service, dataset, **params):
+    dataset_id = DatasetStore(service.store.root).save(dataset).id
+    order = JobOrder(dataset_id=dataset_id, params={**PARAMS, **params})
+    return service.submit(order, owner="me", dataset_name=dataset.name, n_items=dataset.n_items)
+
+
+def wait(store, job_id, until, timeout=240):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        record = store.get(job_id)
+        if until(record):
+            return record
+        time.sleep(0.1)
+    raise AssertionError(f"job never got there: {store.get(job_id)}")
+
+
+def test_jobs_queue_and_train_one_after_another_with_their_own_settings(service):
+    first = submit(service, load_demo("iris"), n_training_epochs=3, min_dist=0.9)
+    second = submit(service, load_demo("wine"), n_training_epochs=4, min_dist=0.0)
+    assert service.store.get(second.id).status in (QUEUED, RUNNING)
+    done = [wait(service.store, r.id, lambda r: r.finished) for r in (first, second)]
+    assert [r.status for r in done] == [DONE, DONE]
+    assert [len(r.losses) for r in done] == [3, 4]
+    assert done[0].ended <= done[1].started + 1e-3  # one worker: one after the other
+    runs = {run.id: run for run in Workspace(service.store.root).list_runs()}
+    assert runs[done[0].run_id].params["min_dist"] == 0.9
+    assert runs[done[1].run_id].params["min_dist"] == 0.0
+    assert runs[done[1].run_id].dataset_name == "wine"
+
+
+def test_cancel_a_running_job_keeps_a_run_and_a_queued_one_never_starts(service):
+    running = submit(service, load_demo("iris"), n_training_epochs=2000)
+    queued = submit(service, load_demo("iris"), n_training_epochs=5)
+    wait(service.store, running.id, lambda r: r.epoch >= 2)
+    assert service.cancel(queued.id).status == CANCELLED
+    service.cancel(running.id)
+    stopped = wait(service.store, running.id, lambda r: r.finished)
+    assert stopped.status == CANCELLED and 2 <= len(stopped.losses) < 2000
+    assert Workspace(service.store.root).load_run(stopped.run_id).cancelled
+    never = service.store.get(queued.id)
+    assert never.status == CANCELLED and never.run_id is None and never.started == 0
+
+
+def test_bad_settings_fail_with_one_line(service):
+    job = submit(service, load_demo("iris"), n_neighbors=500, n_training_epochs=2)
+    record = wait(service.store, job.id, lambda r: r.finished)
+    assert record.status == FAILED and "n_neighbors (500)" in record.error
+    assert "\n" not in record.error and Workspace(service.store.root).list_runs() == []
+
+
+def test_a_killed_worker_interrupts_its_job_and_the_service_goes_on(service):
+    job = submit(service, load_demo("digits"), n_training_epochs=2000)
+    wait(service.store, job.id, lambda r: r.epoch >= 1)
+    pids = service.client.run(os.getpid)
+    for pid in pids.values():
+        os.kill(pid, signal.SIGKILL)
+    record = wait(service.store, job.id, lambda r: r.finished, timeout=60)
+    assert record.status == INTERRUPTED and "worker" in record.error
+    after = submit(service, load_demo("iris"), n_training_epochs=2)  # a new worker takes it
+    assert wait(service.store, after.id, lambda r: r.finished).status == DONE
+
+
+def test_a_restarted_service_sends_queued_jobs_again_and_flags_silent_ones(tmp_path, cluster):
+    store = JobStore(tmp_path)
+    dataset_id = DatasetStore(tmp_path).save(load_demo("iris")).id
+    queued = store.create(JobOrder(dataset_id=dataset_id, params={**PARAMS,
+                                                                  "n_training_epochs": 2}))
+    silent = store.create(JobOrder(dataset_id=dataset_id))
+    store.update(silent.id, status=RUNNING, started=1.0, heartbeat=1.0)  # its server died
+    service = TrainingService(tmp_path, scheduler=cluster)
+    try:
+        assert store.get(silent.id).status == INTERRUPTED
+        assert wait(store, queued.id, lambda r: r.finished).status == DONE
+    finally:
+        service.close()
