@@ -12,6 +12,7 @@ Layout of a run folder::
 
 from __future__ import annotations
 
+import logging
 import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,6 +26,8 @@ from .points import points_frame
 
 if TYPE_CHECKING:
     from ..data import Dataset
+
+log = logging.getLogger("pumap_core")
 
 RUN_JSON, POINTS, THUMBNAILS, MODEL = "run.json", "points.parquet", "thumbnails.npy", "model"
 #: The rows of X a model was trained on (float32, n × d): what continued training needs to keep
@@ -46,11 +49,22 @@ def write_points(frame: pd.DataFrame, path: Path) -> None:
 
 
 def read_points(path: Path, where: str) -> pd.DataFrame:
+    """The points table at ``path`` (``where`` names the run in messages).
+
+    Raises
+    ------
+    ModelFileError
+        The file is missing, or is not a Parquet file pandas can read (damaged, truncated).
+    """
+    if not path.is_file():
+        raise ModelFileError(f"{POINTS} is missing from {where}; the run is incomplete.")
     try:
         return pd.read_parquet(path)
     except Exception as exc:  # pyarrow raises many kinds of errors on damaged files
-        reason = one_line(str(exc).replace(str(path), POINTS))
-        raise ModelFileError(f"{POINTS} in {where} is damaged ({reason}).") from None
+        # Its text ("Could not open Parquet input source...") goes to the log, not to the user.
+        log.info("pyarrow could not read %s: %s", path, one_line(exc))
+        raise ModelFileError(f"{POINTS} in {where} is damaged: it is not a readable Parquet "
+                             "file.") from None
 
 
 def check_embedding(embedding: Any, dataset: "Dataset", advice: str) -> np.ndarray:
