@@ -54,7 +54,8 @@ def load_upload(data: bytes, filename: str, *, max_bytes: int = MAX_UPLOAD_BYTES
     **options
         For tables, the parameters of :class:`TablePreparation` (``feature_columns``,
         ``label_column``, ``scaling``, ``categorical``, ``missing``); for ``.zip``, those of
-        :func:`read_image_zip` (``size``, ``mode``, ``max_images``).
+        :func:`read_image_zip` (``size``, ``mode``, ``max_images``, ``max_image_pixels``,
+        ``max_total_pixels``).
 
     Returns
     -------
