@@ -25,7 +25,7 @@ from ..thumbnails import Thumbnails, cell_for
 from .points import points_frame
 
 if TYPE_CHECKING:
-    from ..data import Dataset
+    from ..data.dataset import Dataset
 
 log = logging.getLogger("pumap_core")
 
@@ -40,16 +40,21 @@ RUN_FILES = (RUN_JSON, POINTS, THUMBNAILS, LEGACY_THUMBNAILS, FEATURES)
 
 
 def write_points(frame: pd.DataFrame, path: Path) -> None:
+    """Write a table to a Parquet file; object columns that mix numbers and words become text.
+
+    Also writes a dataset's metadata table (:mod:`pumap_core.data.store`). A mixed column
+    comes back as pandas' text dtype (``str``, gaps as NaN), like any other text column.
+    """
     try:
         frame.to_parquet(path, index=False)
     except (TypeError, ValueError):  # pyarrow refuses text columns that mix numbers and words
-        mixed = frame.select_dtypes(include="object").columns
-        frame = frame.astype({c: "string" for c in mixed})
+        mixed = [c for c, dtype in frame.dtypes.items() if dtype == object]
+        frame = frame.astype({c: "str" for c in mixed})
         frame.to_parquet(path, index=False)
 
 
 def read_points(path: Path, where: str) -> pd.DataFrame:
-    """The points table at ``path`` (``where`` names the run in messages).
+    """Read a table written by :func:`write_points`; ``where`` names its folder in messages.
 
     Raises
     ------
@@ -57,14 +62,14 @@ def read_points(path: Path, where: str) -> pd.DataFrame:
         The file is missing, or is not a Parquet file pandas can read (damaged, truncated).
     """
     if not path.is_file():
-        raise ModelFileError(f"{POINTS} is missing from {where}; the run is incomplete.")
+        raise ModelFileError(f"{path.name} is missing from {where}; it is incomplete.")
     try:
         return pd.read_parquet(path)
     except Exception as exc:  # pyarrow raises many kinds of errors on damaged files
         # Its text ("Could not open Parquet input source...") goes to the log, not to the user.
         log.info("pyarrow could not read %s: %s", path, one_line(exc))
-        raise ModelFileError(f"{POINTS} in {where} is damaged: it is not a readable Parquet "
-                             "file.") from None
+        raise ModelFileError(f"{path.name} in {where} is damaged: it is not a readable "
+                             "Parquet file.") from None
 
 
 def check_embedding(embedding: Any, dataset: "Dataset", advice: str) -> np.ndarray:
