@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from pumap_core.csv_export import to_safe_csv
 from pumap_core.runs import Run
 from pumap_core.runs.points import data_columns
 
@@ -116,7 +117,8 @@ def selection_frame(run: Run, rows: np.ndarray) -> pd.DataFrame:
 
 
 def selection_csv(run: Run, rows: np.ndarray) -> bytes:
-    return selection_frame(run, rows).to_csv(index=False).encode()
+    """The selection as CSV (UTF-8), safe to open in a spreadsheet (no live formulas)."""
+    return to_safe_csv(selection_frame(run, rows)).encode("utf-8")
 
 
 def thumbnails_zip(run: Run, rows: np.ndarray) -> bytes:

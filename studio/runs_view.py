@@ -15,6 +15,7 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
+from pumap_core.csv_export import to_safe_csv
 from pumap_core.data import Dataset, apply_recipe, max_upload_bytes
 from pumap_core.runs import Run, RunInfo, Workspace
 from pumap_core.runs.points import points_frame
@@ -154,7 +155,8 @@ class Embedded:
                             self.dataset.label_name)
 
     def csv(self) -> bytes:
-        return self.frame().to_csv(index=False).encode("utf-8")
+        """The points table as CSV (UTF-8), safe to open in a spreadsheet (no live formulas)."""
+        return to_safe_csv(self.frame()).encode("utf-8")
 
 
 def embed_upload(run: Run, data: bytes, filename: str,

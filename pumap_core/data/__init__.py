@@ -7,6 +7,8 @@ Usable from plain Python; the app is one client of it.
 >>> ds = load_demo("iris")
 >>> ds.X.shape
 (150, 4)
+
+:class:`DatasetStore` keeps datasets in the workspace, found again by id.
 """
 
 from __future__ import annotations
@@ -22,16 +24,17 @@ from .dataset import Dataset
 from .demos import DEFAULT_DEMO, DEMOS, load_demo
 from .images import read_image_zip
 from .recipe import apply_recipe, apply_table_recipe, invert_table_recipe
+from .store import DatasetInfo, DatasetStore
 from .synthetic import make_synthetic
 from .table_prep import TablePreparation
 from .tables import TABLE_EXTENSIONS, prepare_table, read_table
 
 __all__ = [
-    "DEFAULT_DEMO", "DEMOS", "Dataset", "MAX_UPLOAD_BYTES", "ORIGIN", "SUPPORTED_EXTENSIONS",
-    "TablePreparation", "UPLOAD_LIMIT_ENV", "UPLOAD_TYPES", "apply_recipe", "apply_table_recipe",
-    "check_upload", "combine_datasets", "default_feature_columns", "invert_table_recipe",
-    "load_demo", "load_upload", "make_synthetic", "max_upload_bytes", "prepare_table",
-    "read_image_zip", "read_table",
+    "DEFAULT_DEMO", "DEMOS", "Dataset", "DatasetInfo", "DatasetStore", "MAX_UPLOAD_BYTES",
+    "ORIGIN", "SUPPORTED_EXTENSIONS", "TablePreparation", "UPLOAD_LIMIT_ENV", "UPLOAD_TYPES",
+    "apply_recipe", "apply_table_recipe", "check_upload", "combine_datasets",
+    "default_feature_columns", "invert_table_recipe", "load_demo", "load_upload",
+    "make_synthetic", "max_upload_bytes", "prepare_table", "read_image_zip", "read_table",
 ]
 
 SUPPORTED_EXTENSIONS = TABLE_EXTENSIONS + (".zip",)
@@ -54,7 +57,8 @@ def load_upload(data: bytes, filename: str, *, max_bytes: int = MAX_UPLOAD_BYTES
     **options
         For tables, the parameters of :class:`TablePreparation` (``feature_columns``,
         ``label_column``, ``scaling``, ``categorical``, ``missing``); for ``.zip``, those of
-        :func:`read_image_zip` (``size``, ``mode``, ``max_images``).
+        :func:`read_image_zip` (``size``, ``mode``, ``max_images``, ``max_image_pixels``,
+        ``max_total_pixels``).
 
     Returns
     -------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import warnings
 import zipfile
 from collections import Counter
 from pathlib import PurePosixPath
@@ -14,19 +15,30 @@ from PIL import Image, ImageOps
 
 from ..errors import InvalidDataError, InvalidParameterError
 from ..thumbnails import Thumbnails, cell_for, fit_image
-from ._common import MAX_UPLOAD_BYTES, MIN_ITEMS, check_upload, quoted_list
+from ._common import MAX_UPLOAD_BYTES, MIN_ITEMS, check_upload, human_size, quoted_list
 from .dataset import Dataset
 
 ImageMode = Literal["L", "RGB"]
 
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff")
 MAX_IMAGES = 100_000
+#: Most pixels in one image: 40 megapixels (a 6000×6000 photo, 120 MB decoded in RGB). A larger
+#: image is skipped before its pixels are decoded (its size is read from the file's header).
+MAX_IMAGE_PIXELS = 40_000_000
+#: Most pixels decoded from one zip, all images together: 4·10⁹ (100,000 images of 200×200, or
+#: 1,000 photos of 4 megapixels). A 200 MB zip of real photos holds far fewer; a zip of thousands
+#: of flat, highly compressible images would otherwise keep the server decoding for an hour.
+MAX_TOTAL_PIXELS = 4_000_000_000
+#: Images skipped for their size that the notes name one by one; the others are counted.
+_NAMED_SKIPS = 5
 _MAX_SIDE = 512  # larger targets make X too wide for a kNN search anyway
 
 
 def read_image_zip(data: bytes, *, name: str, size: tuple[int, int] = (28, 28),
                    mode: ImageMode = "L", max_bytes: int = MAX_UPLOAD_BYTES,
-                   max_images: int = MAX_IMAGES, min_images: int = MIN_ITEMS) -> Dataset:
+                   max_images: int = MAX_IMAGES, min_images: int = MIN_ITEMS,
+                   max_image_pixels: int = MAX_IMAGE_PIXELS,
+                   max_total_pixels: int = MAX_TOTAL_PIXELS) -> Dataset:
     """Decode every image in a zip, resize it and flatten its pixels into one row of ``X``.
 
     Each image is converted to ``mode`` (transparent areas become white, 16-bit grey levels
@@ -47,12 +59,17 @@ def read_image_zip(data: bytes, *, name: str, size: tuple[int, int] = (28, 28),
     mode : {"L", "RGB"}
         Grey levels (one value per pixel) or colour (three).
     max_bytes : int
-        Largest accepted zip size.
+        Largest accepted zip size, and largest unpacked size of one image in it.
     max_images : int
         Most images accepted.
     min_images : int
         Fewest readable images accepted (3 to make a map; 1 to embed new images on a saved
         map).
+    max_image_pixels : int
+        Most pixels (width·height) of one image; larger ones are skipped, before decoding.
+    max_total_pixels : int
+        Most pixels decoded from the whole zip; the upload is refused when its images add up
+        to more (checked before each image is decoded).
 
     Returns
     -------
@@ -70,8 +87,9 @@ def read_image_zip(data: bytes, *, name: str, size: tuple[int, int] = (28, 28),
     InvalidParameterError
         Bad ``size`` or ``mode``.
     InvalidDataError
-        Empty or too large upload, not a zip, no images, too many images, or fewer than
-        ``min_images`` readable images. An unreadable image alone is skipped and named in ``notes``.
+        Empty or too large upload, not a zip, no images, too many images or pixels in all, or
+        fewer than ``min_images`` readable images. An unreadable image, or one over the size
+        limits (``max_bytes`` unpacked, ``max_image_pixels``), is skipped and named in ``notes``.
     """
     if mode not in ("L", "RGB"):
         raise InvalidParameterError(f"mode must be 'L' (grey levels) or 'RGB' (colour); got "
@@ -104,14 +122,41 @@ def read_image_zip(data: bytes, *, name: str, size: tuple[int, int] = (28, 28),
         cell = cell_for(len(entries))
         thumbs: list[np.ndarray] = []
         files, dims, modes, bad = [], [], Counter(), []
-        for path, info in entries:
+        skipped: list[tuple[str, str]] = []  # (path, why) of the images over a size limit
+        decoded = 0  # pixels decoded so far, for max_total_pixels
+        for i, (path, info) in enumerate(entries):
+            if info.file_size > max_bytes:  # refused before it is unpacked
+                skipped.append((path, f"{human_size(info.file_size)} unpacked, more than the "
+                                      f"limit of {human_size(max_bytes)} per image"))
+                continue
             try:
-                if info.file_size > max_bytes:
-                    raise ValueError("too large")
-                image, original_mode = _open(archive.read(info), mode)
+                header = _open_header(archive.read(info))
+            except Image.DecompressionBombError:  # PIL's own guard, at twice its limit
+                skipped.append((path, _bomb(max_image_pixels)))
+                continue
+            except Exception:  # not an image, or a damaged zip member
+                bad.append(path)
+                continue
+            pixels = header.width * header.height
+            if pixels > max_image_pixels:  # only the header was read: nothing decoded yet
+                skipped.append((path, f"{header.width}×{header.height} pixels "
+                                      f"({_pixels(pixels)}), more than the limit of "
+                                      f"{_pixels(max_image_pixels)} per image"))
+                continue
+            decoded += pixels
+            if decoded > max_total_pixels:
+                raise InvalidDataError(
+                    f"The images in {name} add up to more than {_pixels(max_total_pixels)}, the "
+                    f"limit for one upload (reached at {path}, image {i + 1:,} of "
+                    f"{len(entries):,}); make the images smaller or upload fewer.")
+            try:
+                image, original_mode = _decode(header, mode)
                 resized = image.resize((width, height), Image.Resampling.LANCZOS)
                 X[len(files)] = np.asarray(resized, dtype=np.float32).reshape(-1) / 255.0
                 thumb = fit_image(image, cell)
+            except Image.DecompressionBombError:  # a later frame or layer larger than the first
+                skipped.append((path, _bomb(max_image_pixels)))
+                continue
             except Exception:  # a damaged file can make any Pillow decoder raise anything
                 bad.append(path)
                 continue
@@ -123,6 +168,15 @@ def read_image_zip(data: bytes, *, name: str, size: tuple[int, int] = (28, 28),
     if bad:
         notes.append(f"skipped {len(bad)} unreadable image{'s' if len(bad) > 1 else ''}: "
                      f"{quoted_list(bad, 5, quote=False)}")
+    notes += [f"skipped {path}: {why}" for path, why in skipped[:_NAMED_SKIPS]]
+    if len(skipped) > _NAMED_SKIPS:
+        notes.append(f"skipped {len(skipped) - _NAMED_SKIPS} more image(s) over the size limits")
+    if not files and skipped:
+        path, why = skipped[0]
+        unreadable = f", {len(bad)} unreadable" if bad else ""
+        raise InvalidDataError(f"None of the {len(entries)} image(s) in {name} can be used "
+                               f"({len(skipped)} too large{unreadable}): e.g. {path} is {why}; "
+                               "make the images smaller and upload the zip again.")
     if not files:
         raise InvalidDataError(f"None of the {len(entries)} image(s) in {name} could be read "
                                f"(e.g. {bad[0]}); check that they are valid image files.")
@@ -183,9 +237,33 @@ def _image_entries(archive: zipfile.ZipFile
     return images, others
 
 
-def _open(raw: bytes, mode: str) -> tuple[Image.Image, str]:
-    """Decode one image (first frame), upright, in ``mode``; also return its original mode."""
-    image = Image.open(io.BytesIO(raw))
+def _open_header(raw: bytes) -> Image.Image:
+    """The image, opened lazily: PIL reads its size from the header and decodes nothing yet.
+
+    PIL warns (DecompressionBombWarning) about images over ``Image.MAX_IMAGE_PIXELS`` (89
+    megapixels) while opening them; our own limit, lower, refuses those just after, so the
+    warning is silenced (``catch_warnings`` swaps the process-wide filters: a filter another
+    thread adds in this instant would be undone, a risk worth less than a warning in the logs
+    for each upload). Past twice PIL's limit, ``Image.open`` raises DecompressionBombError.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        return Image.open(io.BytesIO(raw))
+
+
+def _bomb(limit: int) -> str:
+    """Why an image that PIL refused as a decompression bomb is skipped (its size is unknown)."""
+    return (f"more than {_pixels(2 * (Image.MAX_IMAGE_PIXELS or 0))}, far more than the limit "
+            f"of {_pixels(limit)} per image")
+
+
+def _pixels(count: int) -> str:
+    """A pixel count for a message: ``"144.0 megapixels"``, or ``"900 pixels"`` below a million."""
+    return f"{count / 1e6:,.1f} megapixels" if count >= 1_000_000 else f"{count:,} pixels"
+
+
+def _decode(image: Image.Image, mode: str) -> tuple[Image.Image, str]:
+    """Decode an opened image (first frame), upright, in ``mode``; also give its original mode."""
     image.load()
     original_mode = image.mode
     image = ImageOps.exif_transpose(image)

@@ -13,7 +13,7 @@ from typing import Sequence
 import pandas as pd
 
 from ..errors import InvalidDataError, one_line
-from ._common import MAX_UPLOAD_BYTES, NOTES_ATTR, check_upload
+from ._common import MAX_UPLOAD_BYTES, NOTES_ATTR, check_upload, log
 from .dataset import Dataset
 from .table_prep import Categorical, Missing, Scaling, TablePreparation
 
@@ -183,8 +183,11 @@ def _read_parquet(data: bytes, filename: str) -> pd.DataFrame:
         raise InvalidDataError("Reading Parquet files needs pyarrow (pip install pyarrow); or "
                                "upload the table as CSV.") from None
     except Exception as exc:  # pyarrow raises ArrowInvalid, OSError, TypeError... on bad files
-        raise InvalidDataError(f"{filename} could not be read as Parquet ({one_line(exc)}); "
-                               "re-export it, or upload the table as CSV.") from None
+        # pyarrow's text ("Could not open Parquet input source '<Buffer>'...") means nothing to
+        # the user: say what to do, and keep its reason for the log.
+        log.info("pyarrow could not read %s: %s", filename, one_line(exc))
+        raise InvalidDataError(f"{filename} is not a readable Parquet file (it may be damaged or "
+                               "another format); export it again, or upload a CSV.") from None
 
 
 def _read_excel(data: bytes, filename: str, ext: str, notes: list[str]) -> pd.DataFrame:

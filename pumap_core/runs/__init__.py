@@ -6,7 +6,8 @@
 >>> ws.load_run(info.id).estimator().transform(X)    # doctest: +SKIP
 """
 
+from .record import ENV_VAR, workspace_root
 from .run import Run, RunInfo
-from .workspace import ENV_VAR, Workspace
+from .workspace import Workspace
 
-__all__ = ["ENV_VAR", "Run", "RunInfo", "Workspace"]
+__all__ = ["ENV_VAR", "Run", "RunInfo", "Workspace", "workspace_root"]

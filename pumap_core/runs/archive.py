@@ -14,6 +14,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+from ..csv_export import to_safe_csv
 from ..data import check_upload
 from ..errors import InvalidDataError, ModelFileError, PumapError, one_line
 from .files import (MODEL, POINTS, RUN_FILES, RUN_JSON, read_features, read_points,
@@ -27,7 +28,10 @@ _PACKED_SUFFIXES = (".zip", ".keras", ".parquet")
 
 
 def pack(folder: Path, where: str) -> bytes:
-    """The run folder as a zip, plus ``points.csv`` for spreadsheets (hidden files left out)."""
+    """The run folder as a zip, plus ``points.csv`` for spreadsheets (hidden files left out).
+
+    ``points.csv`` is written by :func:`~pumap_core.csv_export.to_safe_csv`: no live formulas.
+    """
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for file in sorted(folder.rglob("*")):
@@ -41,7 +45,7 @@ def pack(folder: Path, where: str) -> bytes:
                           compress_type=zipfile.ZIP_STORED if packed else zipfile.ZIP_DEFLATED,
                           compresslevel=1 if file.suffix == ".npy" else None)
         points = read_points(folder / POINTS, where)
-        archive.writestr("points.csv", points.to_csv(index=False))
+        archive.writestr("points.csv", to_safe_csv(points))
     return buffer.getvalue()
 
 

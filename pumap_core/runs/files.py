@@ -12,6 +12,7 @@ Layout of a run folder::
 
 from __future__ import annotations
 
+import logging
 import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,7 +25,9 @@ from ..thumbnails import Thumbnails, cell_for
 from .points import points_frame
 
 if TYPE_CHECKING:
-    from ..data import Dataset
+    from ..data.dataset import Dataset
+
+log = logging.getLogger("pumap_core")
 
 RUN_JSON, POINTS, THUMBNAILS, MODEL = "run.json", "points.parquet", "thumbnails.npy", "model"
 #: The rows of X a model was trained on (float32, n × d): what continued training needs to keep
@@ -37,20 +40,36 @@ RUN_FILES = (RUN_JSON, POINTS, THUMBNAILS, LEGACY_THUMBNAILS, FEATURES)
 
 
 def write_points(frame: pd.DataFrame, path: Path) -> None:
+    """Write a table to a Parquet file; object columns that mix numbers and words become text.
+
+    Also writes a dataset's metadata table (:mod:`pumap_core.data.store`). A mixed column
+    comes back as pandas' text dtype (``str``, gaps as NaN), like any other text column.
+    """
     try:
         frame.to_parquet(path, index=False)
     except (TypeError, ValueError):  # pyarrow refuses text columns that mix numbers and words
-        mixed = frame.select_dtypes(include="object").columns
-        frame = frame.astype({c: "string" for c in mixed})
+        mixed = [c for c, dtype in frame.dtypes.items() if dtype == object]
+        frame = frame.astype({c: "str" for c in mixed})
         frame.to_parquet(path, index=False)
 
 
 def read_points(path: Path, where: str) -> pd.DataFrame:
+    """Read a table written by :func:`write_points`; ``where`` names its folder in messages.
+
+    Raises
+    ------
+    ModelFileError
+        The file is missing, or is not a Parquet file pandas can read (damaged, truncated).
+    """
+    if not path.is_file():
+        raise ModelFileError(f"{path.name} is missing from {where}; it is incomplete.")
     try:
         return pd.read_parquet(path)
     except Exception as exc:  # pyarrow raises many kinds of errors on damaged files
-        reason = one_line(str(exc).replace(str(path), POINTS))
-        raise ModelFileError(f"{POINTS} in {where} is damaged ({reason}).") from None
+        # Its text ("Could not open Parquet input source...") goes to the log, not to the user.
+        log.info("pyarrow could not read %s: %s", path, one_line(exc))
+        raise ModelFileError(f"{path.name} in {where} is damaged: it is not a readable "
+                             "Parquet file.") from None
 
 
 def check_embedding(embedding: Any, dataset: "Dataset", advice: str) -> np.ndarray:

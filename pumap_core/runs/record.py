@@ -1,4 +1,5 @@
-"""``run.json``, the record of a run: ids, names, the dataset section, JSON cleaning, checks.
+"""``run.json``, the record of a run: ids, names, the dataset section, JSON cleaning, checks;
+and the workspace root (:func:`workspace_root`), shared with the dataset store.
 
 The record holds ``schema_version``, ``id``, ``name``, ``created``, ``dataset`` (facts and the
 recipe to prepare new data), and for trained runs ``params``, ``fit_seconds``,
@@ -22,14 +23,26 @@ from ..errors import InvalidParameterError, ModelFileError, ModelNotFoundError
 from .files import RUN_JSON
 
 if TYPE_CHECKING:
-    from ..data import Dataset
+    from ..data.dataset import Dataset
     from .run import RunInfo
 
+#: Environment variable naming the workspace folder when none is given (see :func:`workspace_root`).
+ENV_VAR = "PUMAP_WORKSPACE"
 SCHEMA_VERSION = 1
 MAX_NAME_CHARS = 120
 #: ``run.json``'s ``source`` for a map made without training (synthetic demo maps): it has no
 #: ``model/`` folder. Runs without ``source`` were trained.
 GENERATED = "generated"
+
+
+def workspace_root(root: str | os.PathLike | None = None) -> Path:
+    """The workspace folder, absolute: ``root``, else ``$PUMAP_WORKSPACE``, else ``./workspace``.
+
+    Runs (:class:`pumap_core.runs.Workspace`) live in ``<root>/runs/`` and datasets
+    (:class:`pumap_core.data.DatasetStore`) in ``<root>/datasets/``.
+    """
+    root = root if root is not None else (os.environ.get(ENV_VAR) or "workspace")
+    return Path(root).expanduser().resolve()
 
 
 def is_trained(record: dict[str, Any]) -> bool:

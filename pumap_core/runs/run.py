@@ -17,7 +17,7 @@ from .files import MODEL, read_features
 from .points import coordinates, split_points
 
 if TYPE_CHECKING:
-    from ..data import Dataset
+    from ..data.dataset import Dataset
     from ..estimator import ParametricUMAP
     from ..thumbnails import Thumbnails
 

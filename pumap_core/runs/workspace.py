@@ -33,14 +33,13 @@ from .files import (MODEL, POINTS, RUN_JSON, check_embedding, read_points, read_
                     write_data, write_features)
 from .record import (GENERATED, SCHEMA_VERSION, age_key, check_run_name, created_from_id,
                      dataset_section, is_trained, json_ready, new_run_id, parse_record,
-                     read_record, write_json)
+                     read_record, workspace_root, write_json)
 from .run import Run, RunInfo
 
 if TYPE_CHECKING:
-    from ..data import Dataset
+    from ..data.dataset import Dataset
     from ..estimator import ParametricUMAP
 
-ENV_VAR = "PUMAP_WORKSPACE"
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")  # no "/", no leading "." (hidden temps)
 
 

@@ -176,3 +176,22 @@ def test_rows_picked_in_the_table_are_the_ones_emphasised_on_the_image():
     assert _emphasis(selection, None).tolist() == [2, 4, 6, 8]            # a map selection
     assert _emphasis(selection, [6, 4]).tolist() == [4, 6]                # rows picked in it
     assert _emphasis(selection, [3]).tolist() == [2, 4, 6, 8]             # matches elsewhere
+
+
+def test_the_selection_csv_carries_no_live_formula():
+    """Issue 12: a label ``=HYPERLINK(...)`` went verbatim into the selection CSV."""
+    import io
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from studio.explore_view import selection_csv
+
+    points = pd.DataFrame({"x": [-1.5, 2.0, 0.5], "y": [0.0, -3.25, 1.0],
+                           "label": ['=HYPERLINK("http://x")', "cat", "-2+3"],
+                           "@note": ["+1", "-4", "ok"]})
+    data = selection_csv(SimpleNamespace(points=points), np.array([0, 1, 2]))
+    back = pd.read_csv(io.BytesIO(data))
+    assert back.columns.tolist() == ["row", "x", "y", "label", "'@note"]
+    assert back["label"].tolist() == ["'=HYPERLINK(\"http://x\")", "cat", "'-2+3"]
+    assert back["x"].tolist() == [-1.5, 2.0, 0.5] and back["y"].tolist() == [0.0, -3.25, 1.0]

@@ -227,3 +227,19 @@ def test_a_generated_map_is_listed_compared_and_cannot_embed(open_page, text_of,
     at.selectbox(key="runs.embed_run").set_value(saved_run.id).run()  # a trained one can
     assert not at.exception
     assert any(u.key == "runs.embed_upload" for u in at.get("file_uploader"))
+
+
+def test_the_embedded_points_csv_carries_no_live_formula():
+    """Issue 12: a label ``=HYPERLINK(...)`` went verbatim into the embedded points' CSV."""
+    from pumap_core.data import Dataset
+    from studio.runs_view import Embedded
+
+    table = pd.DataFrame({"name": ["@SUM(A1)", "plain"], "v": [-1.0, 2.5]})
+    dataset = Dataset(name="new.csv", X=np.zeros((2, 2), np.float32), table=table,
+                      labels=np.array(['=HYPERLINK("http://x")', "-2"]), label_name="kind")
+    result = Embedded(run_id="r", dataset=dataset,
+                      coords=np.array([[-0.5, 1.0], [2.0, -3.0]], np.float32), millis=1.0)
+    frame = pd.read_csv(io.BytesIO(result.csv()))
+    assert frame["label"].tolist() == ["'=HYPERLINK(\"http://x\")", "-2"]
+    assert frame["name"].tolist() == ["'@SUM(A1)", "plain"]
+    assert frame["v"].tolist() == [-1.0, 2.5] and frame["x"].tolist() == [-0.5, 2.0]

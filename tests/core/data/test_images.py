@@ -1,12 +1,19 @@
 """read_image_zip: folder labels, sizes, colour modes, 16-bit and corrupt images."""
 
 import io
+import struct
+import warnings
+import zipfile
+import zlib
 
 import numpy as np
+import pytest
 from files import image_bytes, zip_bytes
-from PIL import Image
+from PIL import Image, ImageFile
 
 from pumap_core.data import load_upload, read_image_zip
+from pumap_core.data.images import MAX_IMAGE_PIXELS, MAX_TOTAL_PIXELS
+from pumap_core.errors import InvalidDataError, one_line
 
 # --------------------------------------------------------------------------- helpers
 
@@ -79,3 +86,108 @@ def test_corrupt_image_is_skipped_with_a_note():
     assert ds.X.shape[0] == 6
     assert "skipped 1 unreadable image: pets/dog/broken.png" in ds.notes
 
+
+
+# --------------------------------------------------------------------------- size limits (issue 12)
+
+
+def png_claiming(width, height):
+    """A tiny PNG whose header claims ``width`` × ``height``: PIL reads the size, and would
+    only find out the pixels are missing when decoding them."""
+    raw = image_bytes("L", (4, 4))
+    chunk = b"IHDR" + struct.pack(">II", width, height) + raw[24:29]
+    return raw[:8] + struct.pack(">I", 13) + chunk + struct.pack(">I", zlib.crc32(chunk)) + raw[33:]
+
+
+@pytest.fixture
+def decoded(monkeypatch):
+    """The sizes of the images whose pixels were decoded (Pillow's ``load``)."""
+    sizes = []
+    load = ImageFile.ImageFile.load
+
+    def spy(self):
+        if self.tile:  # pixels still to decode (later calls on a loaded image do nothing)
+            sizes.append(self.size)
+        return load(self)
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", spy)
+    return sizes
+
+
+def deflated_zip(files):
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for path, content in files.items():
+            zf.writestr(path, content)
+    return buf.getvalue()
+
+
+def test_an_image_too_large_unpacked_is_named_as_too_large():
+    """Regression: an image over the size limit was reported as "unreadable"."""
+    huge = image_bytes() + b"\0" * (2 << 20)  # 2 MB unpacked, a few KB in the zip
+    data = deflated_zip(dict(PETS, **{"pets/dog/huge.png": huge}))
+    ds = read_image_zip(data, name="pets.zip", max_bytes=100_000)
+    assert ds.X.shape[0] == 6
+    assert ("skipped pets/dog/huge.png: 2.0 MB unpacked, more than the limit of 97.7 KB per image"
+            in ds.notes)
+    assert not any("unreadable" in n for n in ds.notes)
+    with pytest.raises(InvalidDataError) as err:
+        read_image_zip(deflated_zip({"a/huge.png": huge}), name="one.zip", max_bytes=100_000)
+    assert one_line(err.value) == (
+        "None of the 1 image(s) in one.zip can be used (1 too large): e.g. a/huge.png is 2.0 MB "
+        "unpacked, more than the limit of 97.7 KB per image; make the images smaller and upload "
+        "the zip again.")
+
+
+def test_a_12000_pixel_square_png_is_refused_before_decoding(decoded):
+    """Regression: a 12000×12000 PNG was fully decoded (about 270 MB) before anything objected;
+    PIL's DecompressionBombWarning (it is over 89 megapixels) must not escape either."""
+    files = dict(PETS, **{"pets/cat/big.png": png_claiming(12000, 12000)})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ds = read_image_zip(zip_bytes(files), name="pets.zip")
+    assert ds.X.shape[0] == 6 and "pets/cat/big.png" not in ds.table["file"].tolist()
+    assert ("skipped pets/cat/big.png: 12000×12000 pixels (144.0 megapixels), more than the "
+            "limit of 40.0 megapixels per image") in ds.notes
+    assert (12000, 12000) not in decoded and len(decoded) == 6
+
+
+def test_an_image_pil_refuses_as_a_bomb_is_reported_as_too_large(decoded):
+    """Past twice its own limit, PIL raises DecompressionBombError while opening."""
+    with pytest.raises(InvalidDataError) as err:
+        read_image_zip(zip_bytes({"x/bomb.png": png_claiming(20000, 20000)}), name="b.zip")
+    message = one_line(err.value)
+    assert message.startswith("None of the 1 image(s) in b.zip can be used (1 too large): e.g. "
+                              "x/bomb.png is more than 179.0 megapixels, far more than the "
+                              "limit of 40.0 megapixels per image")
+    assert "DecompressionBomb" not in message and not decoded
+
+
+def test_the_pixel_limit_per_image_applies_to_real_images():
+    files = dict(PETS, **{"pets/dog/wide.png": image_bytes("L", (40, 30))})
+    ds = read_image_zip(zip_bytes(files), name="pets.zip", max_image_pixels=1000)
+    assert ds.X.shape[0] == 6
+    assert ("skipped pets/dog/wide.png: 40×30 pixels (1,200 pixels), more than the limit of "
+            "1,000 pixels per image") in ds.notes
+
+
+def test_many_skipped_images_are_counted_after_the_first_five():
+    files = {f"big/{i}.png": png_claiming(9000, 9000) for i in range(8)}
+    ds = read_image_zip(zip_bytes(dict(PETS, **files)), name="pets.zip")
+    skipped = [n for n in ds.notes if n.startswith("skipped")]
+    assert len(skipped) == 6 and skipped[-1] == "skipped 3 more image(s) over the size limits"
+
+
+def test_the_pixels_of_the_whole_zip_are_capped_before_decoding(decoded):
+    """Thousands of medium images must not keep the server decoding: the zip is refused as soon
+    as its images add up to more than the limit, before the image that crosses it is decoded."""
+    with pytest.raises(InvalidDataError) as err:
+        read_image_zip(zip_bytes(PETS), name="pets.zip", max_total_pixels=1000)
+    assert one_line(err.value) == (
+        "The images in pets.zip add up to more than 1,000 pixels, the limit for one upload "
+        "(reached at pets/dog/0.png, image 4 of 6); make the images smaller or upload fewer.")
+    assert len(decoded) == 3
+
+
+def test_the_default_limits_are_documented_constants():
+    assert MAX_IMAGE_PIXELS == 40_000_000 and MAX_TOTAL_PIXELS == 4_000_000_000

@@ -66,7 +66,8 @@ BAD_UPLOADS = [
      "could not be parsed as a table with ','"),
     ("binary as csv", XLSX.getvalue(), "t.csv", {}, InvalidDataError, "not a text file"),
     ("bad parquet", CSV.encode(), "t.parquet", {}, InvalidDataError,
-     "could not be read as Parquet"),
+     r"^t\.parquet is not a readable Parquet file \(it may be damaged or another format\); "
+     r"export it again, or upload a CSV\.$"),
     ("bad xlsx", CSV.encode(), "t.xlsx", {}, InvalidDataError,
      "could not be read as an Excel workbook"),
     ("bad xls", b"\xd0\xcf\x11\xe0 not really ole2", "t.xls", {}, InvalidDataError,

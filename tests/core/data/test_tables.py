@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from pumap_core.data import load_upload, prepare_table, read_table
+from pumap_core.errors import InvalidDataError, one_line
 
 # --------------------------------------------------------------------------- helpers
 
@@ -87,3 +88,19 @@ def test_excel_round_trip_reads_first_sheet_with_note():
     pd.testing.assert_frame_equal(df, FRAME, check_dtype=False)  # Excel stores 1.0 as 1
     assert "first sheet 'data' of 2" in df.attrs["pumap_notes"][0]
 
+
+
+def _truncated_parquet():
+    buf = io.BytesIO()
+    FRAME.to_parquet(buf)
+    return buf.getvalue()[:-20]
+
+
+@pytest.mark.parametrize("content", [b"a,b\n1,2\n", b"PAR1" + b"\0" * 40, _truncated_parquet()],
+                         ids=["csv", "header only", "truncated"])
+def test_a_broken_parquet_file_is_one_plain_sentence(content):
+    """Issue 12: pyarrow's "Could not open Parquet input source '<Buffer>'..." reached the user."""
+    with pytest.raises(InvalidDataError) as err:
+        read_table(content, "t.parquet")
+    assert one_line(err.value) == ("t.parquet is not a readable Parquet file (it may be damaged "
+                                   "or another format); export it again, or upload a CSV.")
