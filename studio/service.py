@@ -12,7 +12,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from pumap_core.data import Dataset, DatasetStore
 from pumap_core.jobs import JobStore, TrainingService
-from pumap_core.runs.workspace import workspace_root
+from pumap_core.runs import workspace_root
 
 _STORED = "service.stored_dataset"  # (Dataset, its id in the store): this session's last one
 

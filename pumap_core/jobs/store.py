@@ -27,7 +27,7 @@ import numpy as np
 
 from ..errors import InvalidParameterError, ModelFileError, ModelNotFoundError, one_line
 from ..runs.record import new_run_id, write_json
-from ..runs.workspace import workspace_root
+from ..runs.record import workspace_root
 from .order import JobOrder
 from .record import FINAL, JobRecord
 

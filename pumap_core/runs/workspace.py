@@ -43,12 +43,6 @@ if TYPE_CHECKING:
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")  # no "/", no leading "." (hidden temps)
 
 
-def workspace_root(root: str | os.PathLike | None = None) -> Path:
-    """The workspace folder: ``root``, else ``$PUMAP_WORKSPACE``, else ``./workspace``."""
-    root = root if root is not None else (os.environ.get(ENV_VAR) or "workspace")
-    return Path(root).expanduser().resolve()
-
-
 class Workspace:
     """A folder of runs.
 
