@@ -17,6 +17,7 @@ from studio.service import job_store, session_owner, stored_dataset_id, training
 from studio.train_form import settings_form
 
 ensure_app_navigation()
+LAST_SETTINGS = "train.last_settings"  # what this session last sent (widgets forget on leaving)
 
 st.title("Train")
 if st.query_params.get("job"):  # a shared link, or this tab reloaded
@@ -38,8 +39,11 @@ busy = current is not None and current.owner == session_owner() and not current.
 if busy:
     st.caption("Your training is queued or running with the settings listed above; cancel "
                "it, or wait for it to end, to train again.")
-settings = settings_form(ds, disabled=busy)
+# The form starts from the running job's settings, else from the last ones this session sent.
+settings = settings_form(ds, disabled=busy,
+                         shown=current.settings if busy else state.get(LAST_SETTINGS))
 if settings is not None and not busy:
+    state.put(LAST_SETTINGS, settings)
     with user_errors():
         service = training_service()
         order = JobOrder.from_settings(settings, stored_dataset_id(ds))

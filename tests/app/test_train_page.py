@@ -70,3 +70,30 @@ def test_beyond_the_encoder_settings_reach_the_run_record(open_page, iris):
     assert table.loc["global_correlation_loss_weight"].iloc[-1] == "0.5"
     decoded = Workspace().load_run(info.id).estimator().inverse_transform([[0.0, 0.0]])
     assert decoded.shape == (1, 4)
+
+
+def test_while_its_job_runs_the_form_is_locked_and_the_job_has_its_settings(open_page, iris):
+    """The teacher's bug: a min_dist 0.9 run trained with other settings. The job records what
+    the form showed, the form keeps showing it, and cannot be sent again until the job ends."""
+    from studio.service import training_service
+
+    at = open_page("pages/train.py", session={"dataset": iris})
+    at.slider(key="train.min_dist").set_value(0.9)
+    at.number_input(key="train.epochs").set_value(2000)
+    next(b for b in at.button if b.label == "Train").click().run()
+    assert not at.exception
+    job_id = at.session_state["train.job_id"]
+    assert JobStore().get(job_id).settings["min_dist"] == 0.9
+    at.run()
+    assert at.slider(key="train.min_dist").value == 0.9
+    assert next(b for b in at.button if b.label == "Train").disabled
+    training_service().cancel(job_id)
+    record = finished_job(at)
+    assert record.status == "cancelled"
+    at.run()
+    assert not next(b for b in at.button if b.label == "Train").disabled
+    assert at.slider(key="train.min_dist").value == 0.9  # the last settings this session sent
+    at.switch_page("pages/data.py").run()
+    at.switch_page("pages/train.py").run()  # Streamlit forgot the widgets; the form did not
+    assert at.slider(key="train.min_dist").value == 0.9
+    assert at.number_input(key="train.epochs").value == 2000

@@ -1,0 +1,37 @@
+"""End to end: a training belongs to the server. A reload mid-training, and a second browser
+opening the job's link, show the same live job; the second browser can cancel it and the first
+sees the outcome. Screenshots: test-artifacts/jobs_*.png (1400×900)."""
+
+from __future__ import annotations
+
+SIZE = {"width": 1400, "height": 900}
+
+
+def test_a_reload_and_a_second_browser_follow_the_same_job(streamlit_server, browser, artifacts,
+                                                           tmp_path, monkeypatch):
+    monkeypatch.setenv("PUMAP_WORKSPACE", str(tmp_path / "workspace"))
+    url = streamlit_server("app.py")
+    first = browser.new_context(viewport=SIZE).new_page()
+    first.goto(url)
+    first.get_by_role("button", name="Load the demo and go to Train").click(timeout=90_000)
+    epochs = first.get_by_label("Epochs")
+    epochs.fill("1500")
+    epochs.press("Tab")
+    first.get_by_role("button", name="Train", exact=True).click(timeout=90_000)
+    first.get_by_text("Training the network").first.wait_for(timeout=180_000)
+    assert "job=" in first.url
+    first.screenshot(path=str(artifacts / "jobs_training.png"))
+
+    first.reload()  # a new session: the job is found again by its id in the URL
+    first.get_by_text("Training the network").first.wait_for(timeout=60_000)
+    first.screenshot(path=str(artifacts / "jobs_after_reload.png"))
+
+    second = browser.new_context(viewport=SIZE).new_page()
+    second.goto(first.url)
+    second.get_by_text("Training the network").first.wait_for(timeout=60_000)
+    second.get_by_text("another user").first.wait_for(timeout=30_000)  # in the server's list
+    second.screenshot(path=str(artifacts / "jobs_second_browser.png"))
+    second.get_by_role("button", name="Cancel").first.click()
+    first.get_by_text("Cancelled after").first.wait_for(timeout=120_000)
+    first.screenshot(path=str(artifacts / "jobs_cancelled.png"))
+    assert "saved as run" in first.get_by_text("Cancelled after").first.inner_text()
