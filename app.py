@@ -6,6 +6,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import logging
 import threading
+from pathlib import Path
 
 import streamlit as st
 
@@ -13,6 +14,10 @@ from studio.device import start_probe
 from studio.priority import foreground, give_way
 
 logging.basicConfig(level=logging.INFO)
+
+#: The browser tab's icon, sent by the app itself (":material/...:" would be fetched from
+#: fonts.gstatic.com; the pages' icons below come with Streamlit's bundled font).
+ICON = Path(__file__).parent / "assets" / "favicon.svg"
 
 
 @st.cache_resource(show_spinner=False)
@@ -26,7 +31,7 @@ def _warm_up_rendering() -> threading.Thread:
     return thread
 
 
-st.set_page_config(page_title="pumap studio", page_icon=":material/map:", layout="wide")
+st.set_page_config(page_title="pumap studio", page_icon=ICON, layout="wide")
 
 pages = [
     st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
