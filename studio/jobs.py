@@ -67,6 +67,7 @@ def _child(orders: Any, workspace_root: str | None, messages: Any, cancel: Any) 
     import os
 
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    logging.basicConfig(level=logging.INFO)  # progress lines in the server's log, as there
     import keras  # noqa: F401 - the slow imports happen while the user is still choosing
 
     from pumap_core import EpochEvent, StageEvent
