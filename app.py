@@ -1,8 +1,8 @@
 """pumap studio: learn Parametric UMAP maps in the browser.  Run: streamlit run app.py"""
 
-import os
+from studio.quiet import quiet_tensorflow
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+quiet_tensorflow()  # before anything imports TensorFlow (pages that load a model do)
 
 import logging
 import threading

@@ -64,9 +64,9 @@ class JobSnapshot:
 
 def _child(orders: Any, workspace_root: str | None, messages: Any, cancel: Any) -> None:
     """Runs in the spawned process: import, wait for the order, fit, measure, save, report."""
-    import os
+    from .quiet import quiet_tensorflow
 
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    quiet_tensorflow()
     logging.basicConfig(level=logging.INFO)  # progress lines in the server's log, as there
     import keras  # noqa: F401 - the slow imports happen while the user is still choosing
 
