@@ -43,6 +43,7 @@ def test_demo_flow_stays_on_the_machine_and_the_log_is_quiet(streamlit_server, p
     page.on("websocket", lambda socket: requests.append(socket.url))  # not a "request"
     url = streamlit_server("app.py")
     page.set_viewport_size({"width": 1400, "height": 900})
+    page.set_default_timeout(90_000)  # two shared cores: a page run can take a while
     page.goto(url)
     demo = page.get_by_role("button", name="Load the demo and go to Train")
     demo.wait_for(timeout=90_000)
@@ -53,14 +54,14 @@ def test_demo_flow_stays_on_the_machine_and_the_log_is_quiet(streamlit_server, p
     assert icon.startswith("data:image/svg+xml"), icon  # assets/favicon.svg, inlined
     demo.click()
 
-    epochs = page.get_by_role("spinbutton", name="Epochs", exact=True)
-    epochs.wait_for(timeout=90_000)
-    epochs.fill("3")  # inside the form: sent with "Train"
-    page.get_by_role("button", name="Train", exact=True).click(timeout=90_000)
-    page.get_by_role("button", name="Explore the map").click(timeout=300_000)
-    frame = page.wait_for_selector(IFRAME, timeout=120_000).content_frame()
-    frame.wait_for_selector('body[data-ready="1"]', state="attached", timeout=60_000)
-    page.screenshot(path=str(artifacts / "offline_explore.png"))
+    try:
+        page.get_by_role("spinbutton", name="Epochs", exact=True).fill("3")  # sent with Train
+        page.get_by_role("button", name="Train", exact=True).click()
+        page.get_by_role("button", name="Explore the map").click(timeout=300_000)
+        frame = page.wait_for_selector(IFRAME, timeout=120_000).content_frame()
+        frame.wait_for_selector('body[data-ready="1"]', state="attached", timeout=60_000)
+    finally:
+        page.screenshot(path=str(artifacts / "offline_explore.png"))
 
     outside = sorted({u for u in requests if urlparse(u).scheme not in ("data", "blob")
                       and urlparse(u).hostname not in LOCAL_HOSTS})
