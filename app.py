@@ -1,18 +1,21 @@
 """pumap studio: learn Parametric UMAP maps in the browser.  Run: streamlit run app.py"""
 
-import os
+from pumap_core.quiet import quiet_tensorflow
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+quiet_tensorflow()  # before anything imports TensorFlow (pages that load a model do)
 
 import logging
 import threading
+from pathlib import Path
 
 import streamlit as st
 
 from studio.device import start_probe
 from studio.priority import foreground, give_way
 
-logging.basicConfig(level=logging.INFO)
+#: The browser tab's icon, sent by the app itself (":material/...:" would be fetched from
+#: fonts.gstatic.com; the pages' icons below come with Streamlit's bundled font).
+ICON = Path(__file__).parent / "assets" / "favicon.svg"
 
 
 @st.cache_resource(show_spinner=False)
@@ -26,17 +29,26 @@ def _warm_up_rendering() -> threading.Thread:
     return thread
 
 
-st.set_page_config(page_title="pumap studio", page_icon=":material/map:", layout="wide")
+def main() -> None:
+    logging.basicConfig(level=logging.INFO)
+    st.set_page_config(page_title="pumap studio", page_icon=ICON, layout="wide")
+    pages = [
+        st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
+        st.Page("pages/data.py", title="Data", icon=":material/upload_file:"),
+        st.Page("pages/train.py", title="Train", icon=":material/model_training:"),
+        st.Page("pages/explore.py", title="Explore", icon=":material/explore:"),
+        st.Page("pages/reconstruct.py", title="Reconstruct", icon=":material/auto_fix_high:"),
+        st.Page("pages/runs.py", title="Runs", icon=":material/folder_open:"),
+    ]
+    _warm_up_rendering()
+    start_probe()  # which device training will use, found by a child process (studio.device)
+    with foreground():  # background work (map files, kernel compilation) waits for page runs
+        st.navigation(pages).run()
 
-pages = [
-    st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
-    st.Page("pages/data.py", title="Data", icon=":material/upload_file:"),
-    st.Page("pages/train.py", title="Train", icon=":material/model_training:"),
-    st.Page("pages/explore.py", title="Explore", icon=":material/explore:"),
-    st.Page("pages/reconstruct.py", title="Reconstruct", icon=":material/auto_fix_high:"),
-    st.Page("pages/runs.py", title="Runs", icon=":material/folder_open:"),
-]
-_warm_up_rendering()
-start_probe()  # which device training will use, found by a child process (see studio.device)
-with foreground():  # background work (map files, kernel compilation) waits for page runs
-    st.navigation(pages).run()
+
+# Streamlit runs this script as "__main__". A training process (studio.jobs: multiprocessing's
+# "spawn") imports the parent's main script again, as "__mp_main__", and must not run the app:
+# it used to draw the Home page there in bare mode ("missing ScriptRunContext" in the log) and
+# start a second device probe and kernel warm-up beside the training.
+if __name__ == "__main__":
+    main()

@@ -16,7 +16,6 @@ from concurrent.futures import Future
 _PROBE = r"""
 import os
 os.nice(10)  # importing TensorFlow takes seconds of CPU: the app's first pages come first
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 backend = os.environ.get("KERAS_BACKEND", "tensorflow")
 name = ""
 try:
@@ -44,7 +43,7 @@ def _cpu() -> str:
 
 
 def _probe() -> str:
-    try:
+    try:  # its stderr (TensorFlow's start-up lines) is dropped
         out = subprocess.run([sys.executable, "-c", _PROBE], capture_output=True, text=True,
                              timeout=120, check=False).stdout.strip().splitlines()
     except (OSError, subprocess.SubprocessError):  # training falls back to the CPU anyway

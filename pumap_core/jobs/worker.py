@@ -14,6 +14,7 @@ import time
 from typing import Any
 
 from ..errors import user_message
+from ..quiet import quiet_tensorflow
 from .record import CANCELLED, DONE, FAILED, INTERRUPTED, RUNNING
 from .store import JobStore
 
@@ -30,6 +31,7 @@ def run_job(root: str, job_id: str) -> str:
     Returns the final status. A job found already running was started by a worker that died
     (Dask gave it to this one): it is marked interrupted rather than trained twice.
     """
+    quiet_tensorflow()  # before the fit imports it: the worker's output is the server's log
     store = JobStore(root)
     record = store.get(job_id)
     if record.finished:

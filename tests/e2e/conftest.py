@@ -91,12 +91,13 @@ def streamlit_server(artifacts):
         log = artifacts / f"streamlit_{Path(script).stem}_{port}.log"
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
+        # Usage statistics, the toolbar and other settings come from the repository's
+        # .streamlit/config.toml (read from the working directory), as for `streamlit run`.
         cmd = [
             sys.executable, "-m", "streamlit", "run", str(REPO / script),
             "--server.headless", "true",
             "--server.port", str(port),
             "--server.address", "127.0.0.1",
-            "--browser.gatherUsageStats", "false",
             "--server.fileWatcherType", "none",  # no reloads mid-test, no inotify cost
         ]
         fh = open(log, "w")
