@@ -46,9 +46,10 @@ def main() -> None:
         st.navigation(pages).run()
 
 
-# Streamlit runs this script as "__main__". A training process (studio.jobs: multiprocessing's
-# "spawn") imports the parent's main script again, as "__mp_main__", and must not run the app:
-# it used to draw the Home page there in bare mode ("missing ScriptRunContext" in the log) and
-# start a second device probe and kernel warm-up beside the training.
+# Streamlit runs this script as "__main__". A process spawned from the server with
+# multiprocessing imports the parent's main script again, as "__mp_main__", and must not run the
+# app: the old training processes drew the Home page there in bare mode ("missing
+# ScriptRunContext" in the log) and started a second device probe and kernel warm-up. (The
+# training service's cluster is started as a command of its own, pumap_core.jobs.cluster.)
 if __name__ == "__main__":
     main()
