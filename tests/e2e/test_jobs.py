@@ -14,7 +14,7 @@ def test_a_reload_and_a_second_browser_follow_the_same_job(streamlit_server, bro
     first = browser.new_context(viewport=SIZE).new_page()
     first.goto(url)
     first.get_by_role("button", name="Load the demo and go to Train").click(timeout=90_000)
-    epochs = first.get_by_label("Epochs")
+    epochs = first.get_by_role("spinbutton", name="Epochs")
     epochs.fill("1500")
     epochs.press("Tab")
     first.get_by_role("button", name="Train", exact=True).click(timeout=90_000)
@@ -29,7 +29,7 @@ def test_a_reload_and_a_second_browser_follow_the_same_job(streamlit_server, bro
     second = browser.new_context(viewport=SIZE).new_page()
     second.goto(first.url)
     second.get_by_text("Training the network").first.wait_for(timeout=60_000)
-    second.get_by_text("another user").first.wait_for(timeout=30_000)  # in the server's list
+    second.get_by_text("another user").first.wait_for(state="attached", timeout=30_000)  # listed
     second.screenshot(path=str(artifacts / "jobs_second_browser.png"))
     second.get_by_role("button", name="Cancel").first.click()
     first.get_by_text("Cancelled after").first.wait_for(timeout=120_000)
