@@ -36,7 +36,6 @@ import os
 import re
 import secrets
 import shutil
-import tempfile
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
@@ -49,8 +48,8 @@ import pandas as pd
 from ..errors import (DataTypeError, InvalidDataError, InvalidParameterError, ModelFileError,
                       ModelNotFoundError, PumapError, one_line)
 from ..runs.files import read_points, write_points
-from ..runs.record import (age_key, created_from_id, json_ready, new_run_id, workspace_root,
-                           write_json)
+from ..runs.record import (age_key, commit_folder, created_from_id, json_ready, new_run_id,
+                           workspace_root)
 from ..thumbnails import Thumbnails
 from .dataset import Dataset, DatasetKind
 
@@ -279,32 +278,9 @@ class DatasetStore:
                            n_features=record["n_features"], label_name=record["label_name"])
 
     def _commit(self, record: dict[str, Any], write: Callable[[Path], None]) -> DatasetInfo:
-        """Write a dataset in a hidden folder, then rename it to a free id; clean up on failure."""
-        made = [p for p in (self.root, self.datasets_dir) if not p.exists()]
-        self.datasets_dir.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=".writing-", dir=self.datasets_dir))
-        try:
-            write(tmp)
-            for _ in range(20):
-                final = self.datasets_dir / record["id"]
-                if not final.exists():
-                    write_json(tmp / DATASET_JSON, record)
-                    try:
-                        tmp.rename(final)
-                        return self._info(final)
-                    except OSError:
-                        if not final.exists():
-                            raise
-                record["id"] = new_run_id(record["name"])
-            raise ModelFileError("Could not find a free dataset id; try again.")
-        finally:
-            if tmp.exists():
-                shutil.rmtree(tmp, ignore_errors=True)
-                for folder in reversed(made):  # leave no trace of a failed first save
-                    try:
-                        folder.rmdir()
-                    except OSError:
-                        break
+        """Write a dataset whole under a free id (:func:`pumap_core.runs.record.commit_folder`)."""
+        return self._info(commit_folder(self.datasets_dir, record, DATASET_JSON, write,
+                                        slug=record["name"], what="dataset", root=self.root))
 
 
 def stored_labels(labels: np.ndarray) -> np.ndarray:

@@ -17,8 +17,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
-import tempfile
 import threading
 from pathlib import Path
 from typing import Any
@@ -26,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import InvalidParameterError, ModelFileError, ModelNotFoundError, one_line
-from ..runs.record import new_run_id, write_json
+from ..runs.record import commit_folder, new_run_id, write_json
 from ..runs.record import workspace_root
 from .order import JobOrder
 from .record import FINAL, JobRecord
@@ -57,21 +55,18 @@ class JobStore:
     def create(self, order: JobOrder, *, owner: str = "", dataset_name: str = "",
                n_items: int = 0, landmarks: np.ndarray | None = None) -> JobRecord:
         """A new queued job for ``order``; its folder appears whole (written, then renamed)."""
-        self.jobs_dir.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=".writing-", dir=self.jobs_dir))
-        try:
-            record = JobRecord(id=new_run_id(dataset_name or "job"), owner=owner,
-                               dataset_id=order.dataset_id, dataset_name=dataset_name,
-                               n_items=int(n_items), settings=order.settings())
+        slug = dataset_name or "job"
+        raw = JobRecord(id=new_run_id(slug), owner=owner, dataset_id=order.dataset_id,
+                        dataset_name=dataset_name, n_items=int(n_items),
+                        settings=order.settings()).to_dict()
+
+        def write(tmp: Path) -> None:
             write_json(tmp / ORDER_JSON, order.to_dict())
-            write_json(tmp / JOB_JSON, record.to_dict())
             if landmarks is not None:
                 np.save(tmp / LANDMARKS, np.asarray(landmarks, np.float32), allow_pickle=False)
-            tmp.rename(self.jobs_dir / record.id)
-            return record
-        finally:
-            if tmp.exists():
-                shutil.rmtree(tmp, ignore_errors=True)
+
+        commit_folder(self.jobs_dir, raw, JOB_JSON, write, slug=slug, what="job")
+        return JobRecord.from_dict(raw)
 
     def get(self, job_id: str) -> JobRecord:
         """The job's record as last written.

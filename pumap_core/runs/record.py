@@ -13,9 +13,11 @@ import json
 import os
 import re
 import secrets
+import shutil
+import tempfile
 from datetime import datetime
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 import numpy as np
 
@@ -135,3 +137,45 @@ def age_key(info: RunInfo) -> tuple[float, str]:
         return datetime.fromisoformat(info.created).timestamp(), info.id
     except ValueError:
         return 0.0, info.id
+
+
+def commit_folder(parent: Path, record: dict[str, Any], record_file: str,
+                  write: Callable[[Path], None], *, slug: str, what: str,
+                  root: Path | None = None) -> Path:
+    """Write a folder whole, or not at all: the one way runs, datasets and jobs are written.
+
+    ``write(tmp)`` fills a hidden temporary folder in ``parent``; then ``record`` is written
+    as ``record_file`` and the folder renamed to ``record["id"]`` (a fresh id from ``slug``
+    while that one is taken: ``record["id"]`` says which). On failure nothing is left, not even
+    ``parent`` (or ``root`` above it) when this call created them. Returns the final folder.
+
+    Raises
+    ------
+    ModelFileError
+        No free id was found (``what`` names the kind of folder).
+    """
+    made = [p for p in (root, parent) if p is not None and not p.exists()]
+    parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".writing-", dir=parent))
+    try:
+        write(tmp)
+        for _ in range(20):
+            final = parent / record["id"]
+            if not final.exists():
+                write_json(tmp / record_file, record)
+                try:
+                    tmp.rename(final)
+                    return final
+                except OSError:
+                    if not final.exists():
+                        raise
+            record["id"] = new_run_id(slug)
+        raise ModelFileError(f"Could not find a free {what} id; try again.")
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+            for folder in reversed(made):  # leave no trace of a failed first save
+                try:
+                    folder.rmdir()
+                except OSError:
+                    break

@@ -17,7 +17,6 @@ import os
 import re
 import secrets
 import shutil
-import tempfile
 from dataclasses import fields
 from datetime import datetime
 from pathlib import Path
@@ -25,15 +24,15 @@ from typing import TYPE_CHECKING, Any, Callable
 
 import numpy as np
 
-from ..errors import (InvalidParameterError, ModelFileError, ModelNotFoundError, NotFittedError,
+from ..errors import (InvalidParameterError, ModelNotFoundError, NotFittedError,
                       PumapError, one_line)
 from .archive import (MAX_IMPORT_BYTES, check_unpacked, needed_members, open_run_zip, pack,
                       run_members, unzip)
 from .files import (MODEL, POINTS, RUN_JSON, check_embedding, read_points, read_thumbnails,
                     write_data, write_features)
-from .record import (GENERATED, SCHEMA_VERSION, age_key, check_run_name, created_from_id,
-                     dataset_section, is_trained, json_ready, new_run_id, parse_record,
-                     read_record, workspace_root, write_json)
+from .record import (GENERATED, SCHEMA_VERSION, age_key, check_run_name, commit_folder,
+                     created_from_id, dataset_section, is_trained, json_ready, new_run_id,
+                     parse_record, read_record, workspace_root, write_json)
 from .run import Run, RunInfo
 
 if TYPE_CHECKING:
@@ -265,29 +264,7 @@ class Workspace:
             dataset=ds, has_model=has_model)
 
     def _commit(self, record: dict[str, Any], write: Callable[[Path], None]) -> RunInfo:
-        """Write a run in a hidden folder, then rename it to a free id; clean up on failure."""
-        made = [p for p in (self.root, self.runs_dir) if not p.exists()]
-        self.runs_dir.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=".writing-", dir=self.runs_dir))
-        try:
-            write(tmp)
-            for _ in range(20):
-                final = self.runs_dir / record["id"]
-                if not final.exists():
-                    write_json(tmp / RUN_JSON, record)
-                    try:
-                        tmp.rename(final)
-                        return self._info(final)
-                    except OSError:
-                        if not final.exists():
-                            raise
-                record["id"] = new_run_id(str((record.get("dataset") or {}).get("name") or "run"))
-            raise ModelFileError("Could not find a free run id; try again.")
-        finally:
-            if tmp.exists():
-                shutil.rmtree(tmp, ignore_errors=True)
-                for folder in reversed(made):  # leave no trace of a failed first save
-                    try:
-                        folder.rmdir()
-                    except OSError:
-                        break
+        """Write a run whole under a free id (:func:`.record.commit_folder`)."""
+        slug = str((record.get("dataset") or {}).get("name") or "run")
+        return self._info(commit_folder(self.runs_dir, record, RUN_JSON, write, slug=slug,
+                                        what="run", root=self.root))
