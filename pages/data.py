@@ -10,7 +10,9 @@ from pumap_core.data import (DEFAULT_DEMO, DEMOS, UPLOAD_TYPES, TablePreparation
                              read_image_zip, read_table)
 from studio import state
 from studio.errors import user_errors
+from studio.datasets_view import kept_datasets_section
 from studio.preview import show_dataset
+from studio.service import stored_dataset_id
 from studio.synthetic_view import synthetic_section
 from studio.routing import ensure_app_navigation
 
@@ -52,6 +54,7 @@ else:
                                     max_bytes=MAX_BYTES,
                                     mode="L" if colour == "Grayscale" else "RGB")
                 state.put(state.DATASET, ds)
+                stored_dataset_id(ds)  # kept in the workspace: a reload loses nothing
                 state.flash("success", f"Loaded {ds.n_items} images from {upload.name}.")
                 st.rerun()
     elif upload is not None:
@@ -93,6 +96,7 @@ else:
                                           categorical=categorical,
                                           missing=missing).fit_transform(df, name=upload.name)
                     state.put(state.DATASET, ds)
+                    stored_dataset_id(ds)  # kept in the workspace: a reload loses nothing
                     state.flash("success", f"Loaded {ds.n_items} rows from {upload.name}.")
                     st.rerun()
 
@@ -102,6 +106,9 @@ if dataset is None:
     st.info("No dataset loaded yet: load a demo or upload a file.")
 else:
     show_dataset(dataset)
+
+st.divider()
+kept_datasets_section()
 
 st.divider()
 with st.expander("Synthetic map — try the explorer at scale"):

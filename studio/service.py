@@ -38,10 +38,14 @@ def session_owner() -> str:
     return ctx.session_id if ctx is not None else ""
 
 
+def remember_stored(dataset: Dataset, dataset_id: str) -> None:
+    """Note that ``dataset`` is kept in the store as ``dataset_id`` (loaded from there)."""
+    st.session_state[_STORED] = (dataset, dataset_id)
+
+
 def stored_dataset_id(dataset: Dataset) -> str:
     """The id of ``dataset`` in the workspace's dataset store, saving it the first time."""
     last = st.session_state.get(_STORED)
     if last is None or last[0] is not dataset:
-        last = (dataset, DatasetStore(workspace_root()).save(dataset).id)
-        st.session_state[_STORED] = last
-    return last[1]
+        remember_stored(dataset, DatasetStore(workspace_root()).save(dataset).id)
+    return st.session_state[_STORED][1]
