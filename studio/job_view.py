@@ -80,16 +80,24 @@ def job_panel(job_key: str, prefix: str) -> None:
             training_service().cancel(job_id)
         if current.losses:
             st.plotly_chart(loss_figure(current.losses), width="stretch", key=f"{prefix}.loss")
-        _outcome(current, prefix)
+        _outcome(current, job_key, prefix)
         if current.finished and not record.finished:
             st.rerun()  # re-enable the forms now that the job is over
 
     panel()
 
 
-def _outcome(record: JobRecord, prefix: str) -> None:
+def _outcome(record: JobRecord, job_key: str, prefix: str) -> None:
     if record.status in (FAILED, INTERRUPTED):
         st.error(record.error or STAGE_LABELS[record.status])
+        if record.status == INTERRUPTED and st.button(
+                "Train again", type="primary", key=f"{prefix}.again",
+                help="The same data and settings, as a new job."):
+            again = train_again(record)
+            st.session_state[job_key] = again.id
+            if job_key == state.JOB_ID:
+                st.query_params["job"] = again.id
+            st.rerun()
     elif record.status == CANCELLED and record.run_id is None:
         st.info("Cancelled before it started; nothing was trained.")
     elif record.status in (DONE, CANCELLED):
@@ -99,6 +107,14 @@ def _outcome(record: JobRecord, prefix: str) -> None:
         if st.button("Explore the map", type="primary", key=f"{prefix}.explore"):
             state.put(state.RUN_ID, record.run_id)
             st.switch_page("pages/explore.py")
+
+
+def train_again(record: JobRecord) -> JobRecord:
+    """Send an ended job's order again, as a new job of this session."""
+    store = job_store()
+    return training_service().submit(store.order(record.id), owner=session_owner(),
+                                     dataset_name=record.dataset_name, n_items=record.n_items,
+                                     landmarks=store.landmarks(record.id))
 
 
 def jobs_table(records: Sequence[JobRecord]) -> pd.DataFrame:

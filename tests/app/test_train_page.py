@@ -97,3 +97,21 @@ def test_while_its_job_runs_the_form_is_locked_and_the_job_has_its_settings(open
     at.switch_page("pages/train.py").run()  # Streamlit forgot the widgets; the form did not
     assert at.slider(key="train.min_dist").value == 0.9
     assert at.number_input(key="train.epochs").value == 2000
+
+
+def test_an_interrupted_job_says_so_and_trains_again_on_a_press(open_page, iris):
+    """A worker killed mid-training leaves the job interrupted (tests/core/jobs/test_service.py);
+    its page says so in one line and "Train again" sends the same order as a new job."""
+    from pumap_core.data import DatasetStore
+    from pumap_core.jobs import JobOrder
+
+    order = JobOrder(dataset_id=DatasetStore().save(iris).id,
+                     params={"n_training_epochs": 2, "min_dist": 0.9, "random_state": 0})
+    lost = JobStore().create(order, dataset_name="iris", n_items=150)
+    JobStore().update(lost.id, status="interrupted", stage="interrupted", started=1.0, ended=2.0,
+                      error="Training stopped: its worker was lost.")
+    at = open_page("pages/train.py", session={"dataset": iris, "train.job_id": lost.id})
+    assert "its worker was lost" in at.error[0].value and not at.exception
+    at.button(key="train.again").click().run()
+    again = finished_job(at)
+    assert again.id != lost.id and again.status == "done" and again.settings["min_dist"] == 0.9

@@ -1,6 +1,7 @@
 """End to end: a training belongs to the server. A reload mid-training, and a second browser
-opening the job's link, show the same live job; the second browser can cancel it and the first
-sees the outcome. Screenshots: test-artifacts/jobs_*.png (1400×900)."""
+opening the job's link, show the same live job; a second user's training waits in the queue,
+in view, and starts when the first is cancelled. Screenshots: test-artifacts/jobs_*.png
+(1400×900)."""
 
 from __future__ import annotations
 
@@ -31,7 +32,14 @@ def test_a_reload_and_a_second_browser_follow_the_same_job(streamlit_server, bro
     second.get_by_text("Training the network").first.wait_for(timeout=60_000)
     second.get_by_text("another user").first.wait_for(state="attached", timeout=30_000)  # listed
     second.screenshot(path=str(artifacts / "jobs_second_browser.png"))
-    second.get_by_role("button", name="Cancel").first.click()
+
+    # The second user trains too: with one worker (2 cores) the job waits its turn, in view.
+    second.get_by_role("button", name="Train", exact=True).click()
+    second.get_by_text("Queued — next to start").first.wait_for(timeout=60_000)
+    second.screenshot(path=str(artifacts / "jobs_queued.png"))
+    first.get_by_role("button", name="Cancel").first.click()
     first.get_by_text("Cancelled after").first.wait_for(timeout=120_000)
+    second.get_by_text("Training the network").first.wait_for(timeout=120_000)  # its turn now
+    second.get_by_role("button", name="Cancel").first.click()
     first.screenshot(path=str(artifacts / "jobs_cancelled.png"))
     assert "saved as run" in first.get_by_text("Cancelled after").first.inner_text()
