@@ -124,11 +124,12 @@ def jobs_table(records: Sequence[JobRecord]) -> pd.DataFrame:
     for record in records:
         settings = ", ".join(f"{k}={v}" for k, v in record.settings.items()
                              if k in ("n_neighbors", "min_dist", "n_training_epochs", "network"))
-        rows.append({"job": record.id, "whose": "you" if record.owner == me else "another user",
+        rows.append({"state": status_line(record, records), "progress": record.progress,
+                     "whose": "you" if record.owner == me else "another user",
                      "data": f"{record.dataset_name} ({record.n_items:,} items)",
-                     "settings": settings, "state": status_line(record, records),
-                     "progress": record.progress,
-                     "started": time.strftime("%H:%M:%S", time.localtime(record.created))})
+                     "settings": settings,
+                     "sent": time.strftime("%H:%M:%S", time.localtime(record.created)),
+                     "job": record.id})
     return pd.DataFrame(rows)
 
 
