@@ -37,8 +37,6 @@ SCHEDULER_ENV = "PUMAP_SCHEDULER"
 STARTUP_SECONDS = 120
 LOST = ("Training stopped: its worker was lost (killed, out of memory, or the cluster went "
         "away); nothing of it was saved. Train it again.")
-STALE = ("Training stopped: nothing was heard from its worker for a minute (the worker or the "
-         "server was stopped); nothing of it was saved. Train it again.")
 
 
 class ServiceError(PumapError, RuntimeError):
@@ -97,14 +95,8 @@ class TrainingService:
         return record
 
     def jobs(self) -> list[JobRecord]:
-        """Every job, oldest first, after marking those whose worker went silent."""
-        records = []
-        for record in self.store.list():
-            if record.stale():
-                record = self.store.update(record.id, status=INTERRUPTED, stage=INTERRUPTED,
-                                           ended=time.time(), error=STALE)
-            records.append(record)
-        return records
+        """Every job, oldest first (those whose worker went silent marked interrupted)."""
+        return self.store.list()
 
     def close(self) -> None:
         """Disconnect from the cluster (a cluster of this process's own keeps running)."""

@@ -18,6 +18,7 @@ import json
 import os
 import re
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -27,9 +28,11 @@ from ..errors import InvalidParameterError, ModelFileError, ModelNotFoundError, 
 from ..runs.record import commit_folder, new_run_id, write_json
 from ..runs.record import workspace_root
 from .order import JobOrder
-from .record import FINAL, JobRecord
+from .record import FINAL, INTERRUPTED, JobRecord
 
 JOB_JSON, ORDER_JSON, LANDMARKS, CANCEL = "job.json", "order.json", "landmarks.npy", "cancel"
+SILENT = ("Training stopped: nothing was heard from its worker for a minute (the worker or the "
+          "server was stopped); nothing of it was saved. Train it again.")
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")
 #: One lock per process for read-modify-write of a record (the worker's progress thread and
 #: its training thread both write).
@@ -69,7 +72,8 @@ class JobStore:
         return JobRecord.from_dict(raw)
 
     def get(self, job_id: str) -> JobRecord:
-        """The job's record as last written.
+        """The job's record as last written; a running job whose worker has been silent for a
+        minute (killed with the server, say) is marked interrupted on the way.
 
         Raises
         ------
@@ -78,15 +82,11 @@ class JobStore:
         ModelFileError
             Its ``job.json`` is damaged.
         """
-        path = self._path(job_id) / JOB_JSON
-        try:
-            raw = json.loads(path.read_text(encoding="utf-8"))
-            return JobRecord.from_dict(raw)
-        except FileNotFoundError:
-            raise ModelNotFoundError(f"There is no training job {job_id!r}.") from None
-        except (ValueError, TypeError) as exc:
-            raise ModelFileError(f"The record of job {job_id} is damaged ({one_line(exc)}).") \
-                from None
+        record = self._read(job_id)
+        if record.stale():
+            record = self.update(job_id, status=INTERRUPTED, stage=INTERRUPTED,
+                                 ended=time.time(), error=SILENT)
+        return record
 
     def order(self, job_id: str) -> JobOrder:
         """What the job trains."""
@@ -107,7 +107,7 @@ class JobStore:
     def update(self, job_id: str, **changes: Any) -> JobRecord:
         """Move the job on (``JobRecord.moved``) and write it; a final status is kept."""
         with _WRITE_LOCK:
-            record = self.get(job_id).moved(**changes)
+            record = self._read(job_id).moved(**changes)
             write_json(self._path(job_id) / JOB_JSON, record.to_dict())
             return record
 
@@ -133,6 +133,16 @@ class JobStore:
 
     def cancel_requested(self, job_id: str) -> bool:
         return (self._path(job_id) / CANCEL).exists()
+
+    def _read(self, job_id: str) -> JobRecord:
+        path = self._path(job_id) / JOB_JSON
+        try:
+            return JobRecord.from_dict(json.loads(path.read_text(encoding="utf-8")))
+        except FileNotFoundError:
+            raise ModelNotFoundError(f"There is no training job {job_id!r}.") from None
+        except (ValueError, TypeError) as exc:
+            raise ModelFileError(f"The record of job {job_id} is damaged ({one_line(exc)}).") \
+                from None
 
     def _path(self, job_id: str) -> Path:
         if not isinstance(job_id, str) or not _ID.fullmatch(job_id):

@@ -57,3 +57,13 @@ def test_unknown_and_hostile_ids(store):
         with pytest.raises(InvalidParameterError):
             store.get(bad)
     assert json.loads(json.dumps(store.list())) == []
+
+
+def test_a_running_job_whose_worker_went_silent_reads_as_interrupted(store):
+    """After a server kill, nothing would ever finish the record: any reader marks it."""
+    record = store.create(JobOrder(dataset_id="d"))
+    store.update(record.id, status=RUNNING, started=1.0, heartbeat=1.0)
+    seen = store.get(record.id)
+    assert seen.status == "interrupted" and "nothing was heard" in seen.error
+    assert json.loads((store.jobs_dir / record.id / "job.json").read_text())["status"] == \
+        "interrupted"
