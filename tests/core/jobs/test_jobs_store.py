@@ -1,6 +1,7 @@
 """JobStore: a folder per job, written whole, read by anyone, cancel through the folder."""
 
 import json
+import time
 
 import numpy as np
 import pytest
@@ -28,7 +29,9 @@ def test_a_new_job_is_queued_with_its_order_and_landmarks(store):
 
 def test_updates_are_seen_by_a_second_store_on_the_same_folder(store, tmp_path):
     record = store.create(JobOrder(dataset_id="d"))
-    store.update(record.id, status=RUNNING, epoch=2, losses=(0.4, 0.3))
+    now = time.time()
+    store.update(record.id, status=RUNNING, started=now, heartbeat=now, epoch=2,
+                 losses=(0.4, 0.3))
     seen = JobStore(tmp_path).get(record.id)
     assert (seen.status, seen.epoch, seen.losses) == (RUNNING, 2, (0.4, 0.3))
 
