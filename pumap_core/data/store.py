@@ -31,7 +31,6 @@ that holds pickled objects is refused, never unpickled.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import secrets
@@ -49,7 +48,7 @@ from ..errors import (DataTypeError, InvalidDataError, InvalidParameterError, Mo
                       ModelNotFoundError, PumapError, one_line)
 from ..runs.files import read_points, write_points
 from ..runs.record import (age_key, commit_folder, created_from_id, json_ready, new_run_id,
-                           workspace_root)
+                           parse_versioned, workspace_root)
 from ..thumbnails import Thumbnails
 from .dataset import Dataset, DatasetKind
 
@@ -317,17 +316,8 @@ def read_dataset_json(folder: Path) -> dict[str, Any]:
     """
     where = f"dataset {folder.name}"
     path = _file(folder, DATASET_JSON)
-    try:
-        record = json.loads(path.read_bytes().decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise ModelFileError(f"{DATASET_JSON} in {where} is corrupt (not valid JSON).") from None
-    version = record.get("schema_version") if isinstance(record, dict) else None
-    if not isinstance(version, int) or version < 1:
-        raise ModelFileError(f"{DATASET_JSON} in {where} has no valid schema_version.")
-    if version > SCHEMA_VERSION:
-        raise ModelFileError(f"{DATASET_JSON} in {where} comes from a newer pumap_core (dataset "
-                             f"format {version}; this one reads up to {SCHEMA_VERSION}); "
-                             "upgrade it.")
+    record = parse_versioned(path.read_bytes(), DATASET_JSON, where, kind="dataset",
+                             newest=SCHEMA_VERSION)
     labels = record.get("labels")
     checks = {
         "name": isinstance(record.get("name"), str),

@@ -98,18 +98,26 @@ def write_json(path: Path, record: dict[str, Any]) -> None:
     os.replace(tmp, path)  # atomic: a reader sees the old or the new file, never half of one
 
 
-def parse_record(raw: bytes, where: str) -> dict[str, Any]:
-    """``run.json``'s bytes as a dict, after checking its JSON and schema version."""
+def parse_versioned(raw: bytes, file: str, where: str, *, kind: str,
+                    newest: int) -> dict[str, Any]:
+    """A record file's bytes (``run.json``, ``dataset.json``) as a dict, after checking its
+    JSON and its ``schema_version`` (1 to ``newest``); one-line ModelFileError otherwise."""
     try:
         record = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError):
-        raise ModelFileError(f"{RUN_JSON} in {where} is corrupt (not valid JSON).") from None
+        raise ModelFileError(f"{file} in {where} is corrupt (not valid JSON).") from None
     version = record.get("schema_version") if isinstance(record, dict) else None
     if not isinstance(version, int) or version < 1:
-        raise ModelFileError(f"{RUN_JSON} in {where} has no valid schema_version.")
-    if version > SCHEMA_VERSION:
-        raise ModelFileError(f"{RUN_JSON} in {where} comes from a newer pumap_core (run format "
-                             f"{version}; this one reads up to {SCHEMA_VERSION}); upgrade it.")
+        raise ModelFileError(f"{file} in {where} has no valid schema_version.")
+    if version > newest:
+        raise ModelFileError(f"{file} in {where} comes from a newer pumap_core ({kind} format "
+                             f"{version}; this one reads up to {newest}); upgrade it.")
+    return record
+
+
+def parse_record(raw: bytes, where: str) -> dict[str, Any]:
+    """``run.json``'s bytes as a dict, after checking its JSON and schema version."""
+    record = parse_versioned(raw, RUN_JSON, where, kind="run", newest=SCHEMA_VERSION)
     if not isinstance(record.get("dataset", {}), dict):
         raise ModelFileError(f"{RUN_JSON} in {where} has an invalid dataset section.")
     return record
