@@ -13,7 +13,8 @@ from studio import state
 from studio.errors import user_errors
 from studio.job_view import job_panel, show_jobs
 from studio.routing import ensure_app_navigation
-from studio.service import job_store, session_owner, stored_dataset_id, training_service
+from studio.service import (job_store, kept_dataset, session_owner, stored_dataset_id,
+                            training_service)
 from studio.train_form import settings_form
 
 ensure_app_navigation()
@@ -24,24 +25,28 @@ if st.query_params.get("job"):  # a shared link, or this tab reloaded
     state.put(state.JOB_ID, st.query_params["job"])
 top = st.container()  # the job's state goes here, where the eye is, once it is known
 
-ds = state.get(state.DATASET)
-if ds is None:
-    ds = load_demo(DEFAULT_DEMO)
-    state.put(state.DATASET, ds)
-    st.caption(f"No dataset was loaded, so the {DEFAULT_DEMO} demo is used (change it on Data).")
-st.write(f"Dataset: **{ds.name}** — {ds.n_items:,} items × {ds.n_features:,} features")
-
 try:
     current = job_store().get(state.get(state.JOB_ID)) if state.get(state.JOB_ID) else None
 except PumapError:  # a link to a job that is gone
     current = None
+
+ds = state.get(state.DATASET)
+if ds is None and current is not None:  # a reloaded tab: the job's data, kept in the workspace
+    ds = kept_dataset(current.dataset_id)
+if ds is None:
+    ds = load_demo(DEFAULT_DEMO)
+    st.caption(f"No dataset was loaded, so the {DEFAULT_DEMO} demo is used (change it on Data).")
+state.put(state.DATASET, ds)
+st.write(f"Dataset: **{ds.name}** — {ds.n_items:,} items × {ds.n_features:,} features")
 busy = current is not None and current.owner == session_owner() and not current.finished
 if busy:
     st.caption("Your training is queued or running with the settings listed above; cancel "
                "it, or wait for it to end, to train again.")
-# The form starts from the running job's settings, else from the last ones this session sent.
+# The form starts from the settings of the job on show while it runs (this session's, or the
+# one a reloaded tab or a shared link follows), else from the last ones this session sent.
+following = current is not None and not current.finished
 settings = settings_form(ds, disabled=busy,
-                         shown=current.settings if busy else state.get(LAST_SETTINGS))
+                         shown=current.settings if following else state.get(LAST_SETTINGS))
 if settings is not None and not busy:
     state.put(LAST_SETTINGS, settings)
     with user_errors():

@@ -11,6 +11,7 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from pumap_core.data import Dataset, DatasetStore
+from pumap_core.errors import PumapError
 from pumap_core.jobs import JobStore, TrainingService
 from pumap_core.runs import workspace_root
 
@@ -36,6 +37,16 @@ def session_owner() -> str:
     """An id of this browser session, recorded with the jobs it submits."""
     ctx = get_script_run_ctx()
     return ctx.session_id if ctx is not None else ""
+
+
+def kept_dataset(dataset_id: str) -> Dataset | None:
+    """The dataset kept as ``dataset_id`` (remembered as stored), or None when it is gone."""
+    try:
+        dataset = DatasetStore(workspace_root()).load(dataset_id)
+    except PumapError:
+        return None
+    remember_stored(dataset, dataset_id)
+    return dataset
 
 
 def remember_stored(dataset: Dataset, dataset_id: str) -> None:

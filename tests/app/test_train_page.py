@@ -115,3 +115,27 @@ def test_an_interrupted_job_says_so_and_trains_again_on_a_press(open_page, iris)
     at.button(key="train.again").click().run()
     again = finished_job(at)
     assert again.id != lost.id and again.status == "done" and again.settings["min_dist"] == 0.9
+
+
+def test_a_reloaded_tab_gets_the_jobs_data_and_settings_back(open_page, iris):
+    """Regression (issue 12): after a reload mid-training the page showed nothing and the
+    uploaded dataset was gone (it lived only in the session)."""
+    from dataclasses import replace
+
+    from pumap_core.data import DatasetStore
+    from pumap_core.jobs import JobOrder
+
+    upload = replace(iris, name="flowers.csv")
+    order = JobOrder(dataset_id=DatasetStore().save(upload).id,
+                     params={"n_training_epochs": 40, "min_dist": 0.7, "n_neighbors": 9})
+    job = JobStore().create(order, owner="the tab before the reload", dataset_name="flowers.csv",
+                            n_items=150)
+    now = time.time()
+    JobStore().update(job.id, status="running", stage="training", started=now, heartbeat=now,
+                      epoch=5, n_epochs=40)
+    at = open_page("pages/train.py", session={"train.job_id": job.id})  # a new session
+    assert not at.exception
+    assert at.session_state["dataset"].name == "flowers.csv"
+    assert at.slider(key="train.min_dist").value == 0.7
+    assert at.slider(key="train.n_neighbors").value == 9
+    assert any(c.value.startswith("flowers.csv (150 items)") for c in at.caption)  # the panel
