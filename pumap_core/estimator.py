@@ -15,7 +15,7 @@ from . import params as P
 from .errors import InvalidDataError, NotFittedError, TrainingDivergedError
 from .graph import FuzzyGraph, KNNResult, find_ab_params, fuzzy_simplicial_set, nearest_neighbors
 from .landmarks import LandmarksMixin, TrainingRows, training_rows
-from .training.events import Event, Listener, StageEvent
+from .training.events import ListenersMixin
 from .validation import as_float_matrix
 
 if TYPE_CHECKING:  # these import Keras, which ``import pumap_core`` leaves for the first fit
@@ -29,7 +29,7 @@ if TYPE_CHECKING:  # these import Keras, which ``import pumap_core`` leaves for 
 log = logging.getLogger("pumap_core")
 
 
-class ParametricUMAP(LandmarksMixin, TransformerMixin, BaseEstimator):
+class ParametricUMAP(ListenersMixin, LandmarksMixin, TransformerMixin, BaseEstimator):
     """Learn a neural network that maps data to a UMAP embedding.
 
     Parameters keep umap-learn's names and defaults. Training is measured in epochs that mean
@@ -183,30 +183,6 @@ class ParametricUMAP(LandmarksMixin, TransformerMixin, BaseEstimator):
         self.landmark_loss_weight = landmark_loss_weight
         self.init = init
 
-    # -- listeners and cancel -------------------------------------------------------------
-    def add_listener(self, listener: Listener) -> None:
-        """Call ``listener(event)`` for every StageEvent / EpochEvent of later fits."""
-        self.__dict__.setdefault("_listeners", []).append(listener)
-
-    def remove_listener(self, listener: Listener) -> None:
-        self.__dict__.get("_listeners", []).remove(listener)
-
-    def cancel(self) -> None:
-        """Stop a running fit after the current step (thread-safe); the model stays usable."""
-        self.__dict__.setdefault("_cancel_event", threading.Event()).set()
-
-    def _emit(self, event: Event) -> None:
-        for listener in list(self.__dict__.get("_listeners", [])):
-            try:
-                listener(event)
-            except Exception:  # a broken progress bar must not kill a long fit
-                log.exception("listener %r failed", listener)
-
-    def _stage(self, stage: str, message: str) -> None:
-        log.info("%s: %s", stage, message)
-        self._emit(StageEvent(stage=stage, message=message,
-                              elapsed=time.perf_counter() - self._t0))
-
     # -- fitting ---------------------------------------------------------------------------
     def fit(self, X: Any, y: Any = None, landmark_positions: Any = None) -> "ParametricUMAP":
         """Build the fuzzy graph of ``X`` (n_samples, n_features) and train the encoder.
@@ -260,12 +236,6 @@ class ParametricUMAP(LandmarksMixin, TransformerMixin, BaseEstimator):
             raise InvalidDataError("All rows are identical, so there is no structure to map; "
                                    "check that the right columns were selected.")
         return rows, input_shape_for(rows.X.shape[1], self.dims)
-
-    def _reset_cancel(self) -> threading.Event:
-        """The cancel flag this fit checks, cleared (a cancel() of an earlier fit is spent)."""
-        cancel = self.__dict__.setdefault("_cancel_event", threading.Event())
-        cancel.clear()
-        return cancel
 
     def _objectives(self, rows: TrainingRows, item_shape: tuple[int, ...],
                     rng: np.random.Generator) -> Objectives:

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import logging
+import threading
+import time
 from dataclasses import dataclass
 from typing import Callable, Union
+
+log = logging.getLogger("pumap_core")
 
 STAGES = ("knn", "graph", "training", "done", "cancelled", "failed")
 
@@ -33,3 +38,42 @@ class EpochEvent:
 
 Event = Union[StageEvent, EpochEvent]
 Listener = Callable[[Event], None]
+
+
+class ListenersMixin:
+    """Events out, cancel in, for :class:`~pumap_core.ParametricUMAP`: listeners get every
+    event of later fits; ``cancel()`` from any thread stops the running fit after its step.
+
+    Listeners and the cancel flag live in the instance's ``__dict__``, not in its parameters,
+    so that ``get_params`` and ``sklearn.base.clone`` never see them.
+    """
+
+    def add_listener(self, listener: Listener) -> None:
+        """Call ``listener(event)`` for every StageEvent / EpochEvent of later fits."""
+        self.__dict__.setdefault("_listeners", []).append(listener)
+
+    def remove_listener(self, listener: Listener) -> None:
+        self.__dict__.get("_listeners", []).remove(listener)
+
+    def cancel(self) -> None:
+        """Stop a running fit after the current step (thread-safe); the model stays usable."""
+        self.__dict__.setdefault("_cancel_event", threading.Event()).set()
+
+    def _emit(self, event: Event) -> None:
+        for listener in list(self.__dict__.get("_listeners", [])):
+            try:
+                listener(event)
+            except Exception:  # a broken progress bar must not kill a long fit
+                log.exception("listener %r failed", listener)
+
+    def _stage(self, stage: str, message: str) -> None:
+        """Log and emit a StageEvent; ``_t0`` is when the fit started (set by ``fit``)."""
+        log.info("%s: %s", stage, message)
+        self._emit(StageEvent(stage=stage, message=message,
+                              elapsed=time.perf_counter() - self._t0))
+
+    def _reset_cancel(self) -> threading.Event:
+        """The cancel flag this fit checks, cleared (a cancel() of an earlier fit is spent)."""
+        cancel = self.__dict__.setdefault("_cancel_event", threading.Event())
+        cancel.clear()
+        return cancel
