@@ -1,5 +1,6 @@
 """How the columns of a table are read: numbers (even written as text), gaps, saved row indices,
-labels, and which columns are features by default.
+labels, which columns are features by default, and how numbers are scaled and categories
+one-hot encoded.
 
 These rules are shared by fitting a :class:`~pumap_core.data.TablePreparation` on a table and by
 applying it to new tables, so that both read a column the same way.
@@ -201,3 +202,41 @@ def _label_text(value: object) -> str:
     if isinstance(value, (float, np.floating)) and float(value).is_integer():
         return str(int(value))
     return str(value)
+
+
+def scale_parameters(values: np.ndarray, names: list[str], scaling: str, notes: list[str]
+             ) -> tuple[np.ndarray, np.ndarray]:
+    """The per-column ``shift`` and ``scale`` of ``(v - shift) / scale`` for ``scaling``
+    ("standardize", "minmax" or "none"), with notes saying what was done.
+
+    A constant column gets scale 1, so that it becomes 0 rather than 0/0.
+    """
+    d = values.shape[1]
+    if d == 0:
+        return np.zeros(0), np.ones(0)
+    constant = np.ptp(values, axis=0) == 0
+    if constant.any():
+        flat = [name for name, is_constant in zip(names, constant) if is_constant]
+        notes.append(f"constant column(s) {quoted_list(flat, 5)} carry no information")
+    if scaling == "standardize":
+        notes.append(f"standardized {len(names)} numeric column(s) to mean 0 and variance 1")
+        return values.mean(axis=0), np.where(constant, 1.0, values.std(axis=0))
+    if scaling == "minmax":
+        notes.append(f"scaled {len(names)} numeric column(s) to [0, 1]")
+        shift = values.min(axis=0)
+        return shift, np.where(constant, 1.0, values.max(axis=0) - shift)
+    return np.zeros(d), np.ones(d)
+
+
+def one_hot(values: pd.Series, column: str, categories: list[str],
+             notes: list[str]) -> np.ndarray:
+    """One column per training category; an unseen category (or a gap) is all zeros."""
+    codes = pd.Index(categories).get_indexer(values)  # -1: unseen, or a gap
+    block = np.zeros((len(values), len(categories)), np.float32)
+    known = np.flatnonzero(codes >= 0)
+    block[known, codes[known]] = 1.0
+    unseen = values[codes < 0].dropna().unique().tolist()
+    if unseen:
+        notes.append(f"{column!r}: value(s) not seen in training, encoded as none of the known "
+                     f"categories: {quoted_list([str(u) for u in unseen], 5)}")
+    return block

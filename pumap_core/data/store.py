@@ -32,9 +32,6 @@ that holds pickled objects is refused, never unpickled.
 from __future__ import annotations
 
 import os
-import re
-import secrets
-import shutil
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
@@ -47,8 +44,9 @@ import pandas as pd
 from ..errors import (DataTypeError, InvalidDataError, InvalidParameterError, ModelFileError,
                       ModelNotFoundError, PumapError, one_line)
 from ..runs.files import read_points, write_points
-from ..runs.record import (age_key, commit_folder, created_from_id, json_ready, new_run_id,
-                           parse_versioned, workspace_root)
+from ..runs.record import (age_key, commit_folder, created_from_id, folder_path, json_ready,
+                           new_run_id, parse_versioned, record_folders, remove_folder,
+                           workspace_root)
 from ..thumbnails import Thumbnails
 from .dataset import Dataset, DatasetKind
 
@@ -58,7 +56,6 @@ DATASET_JSON, FEATURES, TABLE, LABELS, THUMBNAILS = (
     "dataset.json", "X.npy", "table.parquet", "labels.npy", "thumbnails.npy")
 #: How labels are stored, by the ``dtype`` that ``dataset.json`` names: the dtype kind on load.
 LABEL_DTYPES = {"str": "U", "int64": "i", "float64": "f", "bool": "b"}
-_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")  # no "/", no leading "." (hidden temps)
 
 
 @dataclass(frozen=True)
@@ -204,12 +201,8 @@ class DatasetStore:
 
     def list(self) -> list[DatasetInfo]:
         """Every dataset, newest first; a broken folder appears with its ``error`` set."""
-        if not self.datasets_dir.is_dir():
-            return []
         infos = []
-        for path in self.datasets_dir.iterdir():
-            if not _ID.fullmatch(path.name) or path.is_symlink() or not path.is_dir():
-                continue  # temporary folders are hidden; links could point anywhere
+        for path in record_folders(self.datasets_dir):
             try:
                 infos.append(self._info(path))
             except (PumapError, OSError) as exc:
@@ -241,23 +234,11 @@ class DatasetStore:
         if dataset_id in ((in_use,) if isinstance(in_use, str) else in_use):
             raise InvalidParameterError(f"Dataset {dataset_id} is still needed by a queued or "
                                         "running job; cancel the job or let it finish first.")
-        # Hide it first, so that a listing never sees a half-deleted dataset.
-        doomed = path.rename(self.datasets_dir / f".deleting-{dataset_id}-"
-                                                 f"{secrets.token_hex(3)}")
-        shutil.rmtree(doomed, ignore_errors=True)
+        remove_folder(path)
 
     # -- internals --------------------------------------------------------------------------
     def _path(self, dataset_id: str) -> Path:
-        if not isinstance(dataset_id, str) or not _ID.fullmatch(dataset_id):
-            shown = repr(dataset_id)
-            shown = shown if len(shown) <= 60 else shown[:57] + "..."
-            raise InvalidParameterError(f"{shown} is not a dataset id (letters, digits, '-', '_' "
-                                        "and '.', not starting with '.').")
-        path = self.datasets_dir / dataset_id
-        if path.is_symlink() or path.resolve().parent != self.datasets_dir.resolve():
-            raise InvalidParameterError(f"Dataset {dataset_id!r} is outside the workspace; "
-                                        "refused.")
-        return path
+        return folder_path(self.datasets_dir, dataset_id, "dataset")
 
     def _existing(self, dataset_id: str) -> Path:
         path = self._path(dataset_id)

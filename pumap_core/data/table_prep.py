@@ -27,7 +27,7 @@ from sklearn.base import BaseEstimator
 
 from ..errors import DataTypeError, InvalidDataError, InvalidParameterError, NotFittedError
 from ._common import MIN_ITEMS, NOTES_ATTR, RECIPE_VERSION, check_recipe, quoted_list
-from .columns import as_numeric, read_labels, select_features
+from .columns import as_numeric, one_hot, read_labels, scale_parameters, select_features
 from .dataset import Dataset
 
 __all__ = ["TablePreparation"]
@@ -140,7 +140,8 @@ class TablePreparation(BaseEstimator):
         values, table, self.fill_ = _drop_or_fill(values, table, list(numeric), categories,
                                                   label, self.missing, name, notes)
         self.numeric_columns_ = list(numeric)
-        self.shift_, self.scale_ = _scaling(values, self.numeric_columns_, self.scaling, notes)
+        self.shift_, self.scale_ = scale_parameters(values, self.numeric_columns_,
+                                                    self.scaling, notes)
 
         cats = {col: table[col].astype("string") for col in categories}
         self.onehot_columns_, self.categories_, self.onehot_fill_ = list(categories), [], []
@@ -320,7 +321,7 @@ class TablePreparation(BaseEstimator):
         """
         features = [(values - self.shift_) / self.scale_]
         for col, categories in zip(self.onehot_columns_, self.categories_):
-            features.append(_one_hot(cats[col], col, categories, notes))
+            features.append(one_hot(cats[col], col, categories, notes))
         labels = None
         if self.label_column is not None and self.label_column in table.columns:
             labels = read_labels(table[self.label_column], notes)
@@ -387,43 +388,6 @@ def _drop_or_fill(values: np.ndarray, table: pd.DataFrame, numeric: list[str],
     if missing == "impute":
         values = np.where(gaps, medians, values)
     return values, table, medians
-
-
-def _scaling(values: np.ndarray, names: list[str], scaling: str, notes: list[str]
-             ) -> tuple[np.ndarray, np.ndarray]:
-    """The per-column ``shift`` and ``scale`` of ``(v - shift) / scale``.
-
-    A constant column gets scale 1, so that it becomes 0 rather than 0/0.
-    """
-    d = values.shape[1]
-    if d == 0:
-        return np.zeros(0), np.ones(0)
-    constant = np.ptp(values, axis=0) == 0
-    if constant.any():
-        flat = [name for name, is_constant in zip(names, constant) if is_constant]
-        notes.append(f"constant column(s) {quoted_list(flat, 5)} carry no information")
-    if scaling == "standardize":
-        notes.append(f"standardized {len(names)} numeric column(s) to mean 0 and variance 1")
-        return values.mean(axis=0), np.where(constant, 1.0, values.std(axis=0))
-    if scaling == "minmax":
-        notes.append(f"scaled {len(names)} numeric column(s) to [0, 1]")
-        shift = values.min(axis=0)
-        return shift, np.where(constant, 1.0, values.max(axis=0) - shift)
-    return np.zeros(d), np.ones(d)
-
-
-def _one_hot(values: pd.Series, column: str, categories: list[str],
-             notes: list[str]) -> np.ndarray:
-    """One column per training category; an unseen category (or a gap) is all zeros."""
-    codes = pd.Index(categories).get_indexer(values)  # -1: unseen, or a gap
-    block = np.zeros((len(values), len(categories)), np.float32)
-    known = np.flatnonzero(codes >= 0)
-    block[known, codes[known]] = 1.0
-    unseen = values[codes < 0].dropna().unique().tolist()
-    if unseen:
-        notes.append(f"{column!r}: value(s) not seen in training, encoded as none of the known "
-                     f"categories: {quoted_list([str(u) for u in unseen], 5)}")
-    return block
 
 
 def _is_table_recipe(recipe: dict[str, Any]) -> bool:

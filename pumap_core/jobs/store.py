@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import threading
 import time
 from pathlib import Path
@@ -24,8 +23,8 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import InvalidParameterError, ModelFileError, ModelNotFoundError, one_line
-from ..runs.record import commit_folder, new_run_id, write_json
+from ..errors import ModelFileError, ModelNotFoundError, one_line
+from ..runs.record import commit_folder, folder_path, new_run_id, record_folders, write_json
 from ..runs.record import workspace_root
 from .order import JobOrder
 from .record import FINAL, INTERRUPTED, JobRecord
@@ -33,7 +32,6 @@ from .record import FINAL, INTERRUPTED, JobRecord
 JOB_JSON, ORDER_JSON, LANDMARKS, CANCEL = "job.json", "order.json", "landmarks.npy", "cancel"
 SILENT = ("Training stopped: nothing was heard from its worker for a minute (the worker or the "
           "server was stopped); nothing of it was saved. Train it again.")
-_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")
 #: One lock per process for read-modify-write of a record (the worker's progress thread and
 #: its training thread both write).
 _WRITE_LOCK = threading.Lock()
@@ -113,12 +111,8 @@ class JobStore:
 
     def list(self, *, active_only: bool = False) -> list[JobRecord]:
         """Every readable job, oldest first (the order of the queue); damaged ones are skipped."""
-        if not self.jobs_dir.is_dir():
-            return []
         records = []
-        for path in sorted(self.jobs_dir.iterdir()):
-            if not _ID.fullmatch(path.name) or not path.is_dir() or path.is_symlink():
-                continue
+        for path in record_folders(self.jobs_dir):
             try:
                 record = self.get(path.name)
             except (ModelFileError, ModelNotFoundError, OSError):
@@ -145,6 +139,4 @@ class JobStore:
                 from None
 
     def _path(self, job_id: str) -> Path:
-        if not isinstance(job_id, str) or not _ID.fullmatch(job_id):
-            raise InvalidParameterError(f"{job_id!r:.60} is not a job id.")
-        return self.jobs_dir / job_id
+        return folder_path(self.jobs_dir, job_id, "job")

@@ -187,3 +187,43 @@ def commit_folder(parent: Path, record: dict[str, Any], record_file: str,
                     folder.rmdir()
                 except OSError:
                     break
+
+
+# -- folders of records (runs, datasets, jobs) ------------------------------------------------
+#: The name of a record folder: no "/", no leading "." (hidden temporaries), at most 100 chars.
+FOLDER_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")
+
+
+def folder_path(parent: Path, folder_id: Any, what: str) -> Path:
+    """``parent / folder_id`` after checking the id names a folder directly inside ``parent``.
+
+    Raises
+    ------
+    InvalidParameterError
+        Not an id (a path, a hidden name, too long), or a link leading elsewhere; ``what``
+        ("run", "dataset", "job") names it in the message.
+    """
+    if not isinstance(folder_id, str) or not FOLDER_ID.fullmatch(folder_id):
+        shown = repr(folder_id) if len(repr(folder_id)) <= 60 else repr(folder_id)[:57] + "..."
+        raise InvalidParameterError(f"{shown} is not a {what} id (letters, digits, '-', '_' "
+                                    "and '.', not starting with '.').")
+    path = parent / folder_id
+    if path.is_symlink() or path.resolve().parent != parent.resolve():
+        raise InvalidParameterError(f"{what.capitalize()} {folder_id!r} is outside the "
+                                    "workspace; refused.")
+    return path
+
+
+def record_folders(parent: Path) -> list[Path]:
+    """The record folders in ``parent``: hidden temporaries and links (which could point
+    anywhere) are left out."""
+    if not parent.is_dir():
+        return []
+    return [path for path in parent.iterdir() if FOLDER_ID.fullmatch(path.name)
+            and not path.is_symlink() and path.is_dir()]
+
+
+def remove_folder(path: Path) -> None:
+    """Delete a record folder: hidden first, so that a listing never sees half of it."""
+    doomed = path.rename(path.with_name(f".deleting-{path.name}-{secrets.token_hex(3)}"))
+    shutil.rmtree(doomed, ignore_errors=True)

@@ -14,9 +14,6 @@ in :mod:`pumap_core.runs.files`.
 from __future__ import annotations
 
 import os
-import re
-import secrets
-import shutil
 from dataclasses import fields
 from datetime import datetime
 from pathlib import Path
@@ -24,23 +21,21 @@ from typing import TYPE_CHECKING, Any, Callable
 
 import numpy as np
 
-from ..errors import (InvalidParameterError, ModelNotFoundError, NotFittedError,
+from ..errors import (ModelNotFoundError, NotFittedError,
                       PumapError, one_line)
 from .archive import (MAX_IMPORT_BYTES, check_unpacked, needed_members, open_run_zip, pack,
                       run_members, unzip)
 from .files import (MODEL, POINTS, RUN_JSON, check_embedding, read_points, read_thumbnails,
                     write_data, write_features)
-from .record import (GENERATED, SCHEMA_VERSION, age_key, check_run_name, commit_folder,
-                     created_from_id, dataset_section, is_trained, json_ready, new_run_id,
-                     parse_record, read_record, workspace_root, write_json)
+from .record import (FOLDER_ID, GENERATED, SCHEMA_VERSION, age_key, check_run_name,
+                     commit_folder, created_from_id, dataset_section, folder_path, is_trained,
+                     json_ready, new_run_id, parse_record, read_record, record_folders,
+                     remove_folder, workspace_root, write_json)
 from .run import Run, RunInfo
 
 if TYPE_CHECKING:
     from ..data.dataset import Dataset
     from ..estimator import ParametricUMAP
-
-_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")  # no "/", no leading "." (hidden temps)
-
 
 class Workspace:
     """A folder of runs.
@@ -148,20 +143,13 @@ class Workspace:
 
     def delete_run(self, run_id: str) -> None:
         """Delete a run folder (only ever a folder directly inside ``runs/``)."""
-        path = self._existing(run_id)
-        # Hide it first, so that a listing never sees a half-deleted run.
-        doomed = path.rename(self.runs_dir / f".deleting-{run_id}-{secrets.token_hex(3)}")
-        shutil.rmtree(doomed, ignore_errors=True)
+        remove_folder(self._existing(run_id))
 
     # -- reading ----------------------------------------------------------------------------
     def list_runs(self) -> list[RunInfo]:
         """Every run, newest first; a broken folder appears with its ``error`` set."""
-        if not self.runs_dir.is_dir():
-            return []
         infos = []
-        for path in self.runs_dir.iterdir():
-            if not _ID.fullmatch(path.name) or path.is_symlink() or not path.is_dir():
-                continue  # temporary folders are hidden; links could point anywhere
+        for path in record_folders(self.runs_dir):
             try:
                 infos.append(self._info(path))
             except (PumapError, OSError) as exc:
@@ -205,7 +193,7 @@ class Workspace:
             record = json_ready(parse_record(unzip(archive, members[RUN_JSON]), "the zip"))
             has_model = is_trained(record)
             members = needed_members(members, has_model)
-            if not (isinstance(record.get("id"), str) and _ID.fullmatch(record["id"])):
+            if not (isinstance(record.get("id"), str) and FOLDER_ID.fullmatch(record["id"])):
                 record["id"] = new_run_id(str((record.get("dataset") or {}).get("name") or "run"))
 
             def write(tmp: Path) -> None:
@@ -227,19 +215,13 @@ class Workspace:
         try:
             stat = (self._existing(run_id) / RUN_JSON).stat()
         except FileNotFoundError:
-            raise ModelNotFoundError(f"Run {run_id} is incomplete: {RUN_JSON} is missing.") from None
+            raise ModelNotFoundError(f"Run {run_id} is incomplete: {RUN_JSON} is missing.") \
+                from None
         return stat.st_mtime_ns, stat.st_size
 
     # -- internals --------------------------------------------------------------------------
     def _path(self, run_id: str) -> Path:
-        if not isinstance(run_id, str) or not _ID.fullmatch(run_id):
-            shown = repr(run_id) if len(repr(run_id)) <= 60 else repr(run_id)[:57] + "..."
-            raise InvalidParameterError(f"{shown} is not a run id (letters, digits, '-', '_' "
-                                        "and '.', not starting with '.').")
-        path = self.runs_dir / run_id
-        if path.is_symlink() or path.resolve().parent != self.runs_dir.resolve():
-            raise InvalidParameterError(f"Run {run_id!r} is outside the workspace; refused.")
-        return path
+        return folder_path(self.runs_dir, run_id, "run")
 
     def _existing(self, run_id: str) -> Path:
         path = self._path(run_id)
