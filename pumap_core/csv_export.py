@@ -44,8 +44,8 @@ def neutralise_cell(value: Any) -> Any:
 def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy of ``frame`` whose text cells and column names are neutralised (see module doc).
 
-    Only text columns (object, string and category dtypes) are rewritten, cell by cell; missing
-    values stay missing. A category column comes back as an object column.
+    Only text columns (object, string and category dtypes) are rewritten, and only the cells
+    that need it; missing values stay missing. A category column comes back as an object column.
     """
     out = frame.copy()
     for position in range(out.shape[1]):  # by position: column names may repeat
@@ -55,7 +55,13 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
         elif not (pd.api.types.is_object_dtype(column.dtype)
                   or pd.api.types.is_string_dtype(column.dtype)):
             continue  # numbers, booleans, dates: nothing a spreadsheet would run
-        out.isetitem(position, column.map(neutralise_cell, na_action="ignore"))
+        # Each distinct value is checked once: a million labels are a handful of values.
+        quoted = {value: neutralise_cell(value) for value in pd.unique(column.dropna())}
+        quoted = {value: safe for value, safe in quoted.items() if safe is not value}
+        if quoted:
+            hit = column.isin(list(quoted))
+            column = column.where(~hit, column[hit].map(quoted))
+        out.isetitem(position, column)
     out.columns = [neutralise_cell(c) for c in out.columns]
     return out
 
