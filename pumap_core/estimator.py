@@ -23,6 +23,7 @@ if TYPE_CHECKING:  # these import Keras, which ``import pumap_core`` leaves for 
     import scipy.sparse
 
     from .model import EmbeddingModel, FitInfo
+    from .training.checkpoint import Checkpoint
     from .training.objectives import Objectives
     from .training.trainer import TrainResult
 
@@ -184,7 +185,8 @@ class ParametricUMAP(ListenersMixin, LandmarksMixin, TransformerMixin, BaseEstim
         self.init = init
 
     # -- fitting ---------------------------------------------------------------------------
-    def fit(self, X: Any, y: Any = None, landmark_positions: Any = None) -> "ParametricUMAP":
+    def fit(self, X: Any, y: Any = None, landmark_positions: Any = None,
+            checkpoint: str | Path | None = None) -> "ParametricUMAP":
         """Build the fuzzy graph of ``X`` (n_samples, n_features) and train the encoder.
 
         Parameters
@@ -194,6 +196,12 @@ class ParametricUMAP(ListenersMixin, LandmarksMixin, TransformerMixin, BaseEstim
             every other point. Landmarks set with :meth:`add_landmarks` are used when this is
             None (their rows are appended to ``X``, as in umap-learn). With landmarks, a fitted
             estimator continues training its encoder (and decoder) instead of starting afresh.
+        checkpoint : str or Path or None
+            A file to make the fit resumable: its state is written there every few seconds
+            while it trains, and a fit of the same data and parameters given the same file
+            goes on from where that one stopped (a killed process loses a few seconds of
+            training, not the fit). Removed when the fit completes. See
+            :mod:`pumap_core.training.checkpoint`.
 
         Raises
         ------
@@ -214,15 +222,28 @@ class ParametricUMAP(ListenersMixin, LandmarksMixin, TransformerMixin, BaseEstim
         objectives = self._objectives(rows, item_shape, rng)
         knn, graph = self._build_graph(rows.X, config.metric, rng)
         a, b = find_ab_params(self.spread, self.min_dist)
+        saving = self._checkpoint(checkpoint, rows.X)
         encoder, decoder, result = self._train(rows, item_shape, graph, a, b, config, objectives,
-                                               rng, cancel)
+                                               rng, cancel, saving)
         model = EmbeddingModel(encoder=encoder, a=a, b=b, n_features_in=rows.X.shape[1],
                                item_shape=item_shape, history=result.history,
                                info=self._fit_info(rows, knn, graph, objectives, result),
                                decoder=decoder, landmarks=rows.kept)
         self._set_fitted(model, graph=graph.graph, embedding=model.transform(rows.X))
+        if saving is not None and not (result.cancelled or result.diverged):
+            saving.remove()
         self._finish(result)
         return self
+
+    def _checkpoint(self, path: str | Path | None, X: np.ndarray) -> Checkpoint | None:
+        """The checkpoint of this fit (keyed by its rows and parameters), or None."""
+        from .training.checkpoint import Checkpoint, fingerprint
+
+        if path is None:
+            return None
+        params = {k: v for k, v in self.get_params().items()
+                  if v is None or isinstance(v, (bool, int, float, str))}
+        return Checkpoint(path, fingerprint(X, params))
 
     def _check_inputs(self, X: Any,
                       landmark_positions: Any) -> tuple[TrainingRows, tuple[int, ...]]:
@@ -280,6 +301,7 @@ class ParametricUMAP(ListenersMixin, LandmarksMixin, TransformerMixin, BaseEstim
     def _train(self, rows: TrainingRows, item_shape: tuple[int, ...], graph: FuzzyGraph,
                a: float, b: float, config: P.FitConfig, objectives: Objectives,
                rng: np.random.Generator, cancel: threading.Event,
+               checkpoint: Checkpoint | None = None,
                ) -> tuple[keras.Model, keras.Model | None, TrainResult]:
         """Train the encoder (a new one, or the one of the map it continues) and any decoder.
 
@@ -295,7 +317,7 @@ class ParametricUMAP(ListenersMixin, LandmarksMixin, TransformerMixin, BaseEstim
             n_components=self.n_components, a=a, b=b, config=config.training, rng=rng,
             emit=self._emit, cancel=cancel, optimizer=self.optimizer,
             keras_fit_kwargs=self.keras_fit_kwargs, init=config.init, objectives=objectives,
-            start=None if rows.resume is None else rows.resume.encoder)
+            start=None if rows.resume is None else rows.resume.encoder, checkpoint=checkpoint)
         recon = objectives.reconstruction
         return encoder, None if recon is None else recon.exposed(self.n_components), result
 

@@ -46,6 +46,7 @@ class JobRecord:
     epoch, n_epochs : progress; losses : the loss per epoch so far; eta : seconds left
     error : str or None, one line when it failed or was interrupted
     run_id : str or None, the run it was saved as
+    resumed_from : epochs its checkpoint held when it was last (re)started (0: from the start)
     """
 
     id: str
@@ -66,6 +67,7 @@ class JobRecord:
     eta: float | None = None
     error: str | None = None
     run_id: str | None = None
+    resumed_from: int = 0
 
     @property
     def finished(self) -> bool:
@@ -94,8 +96,11 @@ class JobRecord:
         return self.status == RUNNING and now - max(self.heartbeat, self.started) > STALE_SECONDS
 
     def moved(self, **changes: Any) -> "JobRecord":
-        """A copy with ``changes``; a final record never changes status again."""
-        if self.finished and "status" in changes and changes["status"] != self.status:
+        """A copy with ``changes``; a final record never changes status again, except that an
+        interrupted job may be queued again to resume."""
+        resumed = self.status == INTERRUPTED and changes.get("status") == QUEUED
+        if self.finished and not resumed and "status" in changes \
+                and changes["status"] != self.status:
             changes.pop("status")
             changes.pop("stage", None)
         return replace(self, **changes)

@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import PumapError
+from ..errors import InvalidParameterError, PumapError
 from .order import JobOrder
 from .record import CANCELLED, INTERRUPTED, QUEUED, JobRecord
 from .store import JobStore
@@ -36,7 +36,7 @@ log = logging.getLogger("pumap_core")
 SCHEDULER_ENV = "PUMAP_SCHEDULER"
 STARTUP_SECONDS = 120
 LOST = ("Training stopped: its worker was lost (killed, out of memory, or the cluster went "
-        "away); nothing of it was saved. Train it again.")
+        "away).")
 
 
 class ServiceError(PumapError, RuntimeError):
@@ -94,6 +94,21 @@ class TrainingService:
                                        ended=time.time())
         return record
 
+    def resume(self, job_id: str) -> JobRecord:
+        """Queue an interrupted job again: it goes on from its last checkpoint (or, when it
+        was stopped before training began, starts over)."""
+        record = self.store.get(job_id)
+        if record.status != INTERRUPTED:
+            raise InvalidParameterError(f"Only an interrupted job can be resumed; this one is "
+                                        f"{record.status}.")
+        record = self.store.reopen(job_id)
+        self._send(job_id)
+        return record
+
+    def discard(self, job_id: str) -> None:
+        """Forget an ended job (an interrupted one's checkpoint goes with it)."""
+        self.store.discard(job_id)
+
     def jobs(self) -> list[JobRecord]:
         """Every job, oldest first (those whose worker went silent marked interrupted)."""
         return self.store.list()
@@ -106,8 +121,8 @@ class TrainingService:
     def _send(self, job_id: str) -> None:
         from .worker import run_job
 
-        future = self.client.submit(run_job, str(self.store.root), job_id, key=f"train-{job_id}",
-                                    pure=False)
+        future = self.client.submit(run_job, str(self.store.root), job_id,
+                                    key=f"train-{job_id}-{time.time_ns()}", pure=False)
         with self._lock:
             self._futures[job_id] = future
         future.add_done_callback(lambda f, job_id=job_id: self._settled(job_id, f))

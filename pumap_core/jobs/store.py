@@ -7,6 +7,8 @@ Layout::
                         atomically as the job moves on
         order.json      what it trains (:class:`~pumap_core.jobs.order.JobOrder`), written once
         landmarks.npy   landmark positions of a continued training (float32, NaN rows free)
+        checkpoint.npz  the fit's state while it trains (:mod:`pumap_core.training.checkpoint`):
+                        what Resume goes on from after the worker or the server was killed
         cancel          present once a cancel was asked for; the worker polls it
 
 Ids start with the time (``20261201-130501-digits-3f2a``), so they sort by age.
@@ -23,15 +25,17 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import ModelFileError, ModelNotFoundError, one_line
-from ..runs.record import commit_folder, folder_path, new_run_id, record_folders, write_json
+from ..errors import InvalidParameterError, ModelFileError, ModelNotFoundError, one_line
+from ..runs.record import (commit_folder, folder_path, new_run_id, record_folders, remove_folder,
+                           write_json)
 from ..runs.record import workspace_root
 from .order import JobOrder
-from .record import FINAL, INTERRUPTED, JobRecord
+from .record import FINAL, INTERRUPTED, QUEUED, JobRecord
 
 JOB_JSON, ORDER_JSON, LANDMARKS, CANCEL = "job.json", "order.json", "landmarks.npy", "cancel"
+CHECKPOINT = "checkpoint.npz"
 SILENT = ("Training stopped: nothing was heard from its worker for a minute (the worker or the "
-          "server was stopped); nothing of it was saved. Train it again.")
+          "server was stopped).")
 #: One lock per process for read-modify-write of a record (the worker's progress thread and
 #: its training thread both write).
 _WRITE_LOCK = threading.Lock()
@@ -101,6 +105,33 @@ class JobStore:
         """The landmark positions of a continued training, or None."""
         path = self._path(job_id) / LANDMARKS
         return np.load(path, allow_pickle=False) if path.is_file() else None
+
+    def checkpoint_path(self, job_id: str) -> Path:
+        """Where the job's fit keeps its resumable state."""
+        return self._path(job_id) / CHECKPOINT
+
+    def checkpoint_progress(self, job_id: str) -> tuple[int, list[float]] | None:
+        """The epochs a Resume would start from, with their losses (None: no checkpoint, so it
+        would start over)."""
+        from ..training.checkpoint import Checkpoint
+
+        return Checkpoint(self.checkpoint_path(job_id), key="").progress()
+
+    def checkpoint_epoch(self, job_id: str) -> int | None:
+        progress = self.checkpoint_progress(job_id)
+        return None if progress is None else progress[0]
+
+    def reopen(self, job_id: str) -> JobRecord:
+        """Queue an interrupted job again (its checkpoint kept, any cancel forgotten)."""
+        (self._path(job_id) / CANCEL).unlink(missing_ok=True)
+        return self.update(job_id, status=QUEUED, stage="queued", ended=0.0, error=None,
+                           heartbeat=0.0)
+
+    def discard(self, job_id: str) -> None:
+        """Delete an ended job's folder (checkpoint included); runs it saved are kept."""
+        if not self.get(job_id).finished:
+            raise InvalidParameterError("This job is still queued or running; cancel it first.")
+        remove_folder(self._path(job_id))
 
     def update(self, job_id: str, **changes: Any) -> JobRecord:
         """Move the job on (``JobRecord.moved``) and write it; a final status is kept."""

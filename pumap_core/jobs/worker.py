@@ -22,7 +22,7 @@ log = logging.getLogger("pumap_core")
 #: Progress is written at most this often (seconds); the heartbeat at least this often.
 WRITE_EVERY, HEARTBEAT_EVERY, CANCEL_POLL = 0.3, 3.0, 0.2
 LOST_WORKER = ("The worker that trained this job stopped (it was killed, or ran out of "
-               "memory); nothing of it was saved. Train it again.")
+               "memory).")
 
 
 def run_job(root: str, job_id: str) -> str:
@@ -43,9 +43,11 @@ def run_job(root: str, job_id: str) -> str:
     if store.cancel_requested(job_id):
         store.update(job_id, status=CANCELLED, stage=CANCELLED, ended=time.time())
         return CANCELLED
+    resumed, losses = _usable_checkpoint(store, job_id)
     now = time.time()
-    store.update(job_id, status=RUNNING, stage="loading", started=now, heartbeat=now)
-    reporter = _Reporter(store, job_id)
+    store.update(job_id, status=RUNNING, stage="loading", started=now, heartbeat=now,
+                 resumed_from=resumed, epoch=resumed, losses=losses)
+    reporter = _Reporter(store, job_id, losses)
     try:
         status, run_id = _train(store, job_id, reporter)
         reporter.finish(status=status, stage=status, run_id=run_id, eta=0.0)
@@ -53,7 +55,18 @@ def run_job(root: str, job_id: str) -> str:
         log.exception("training job %s failed", job_id)
         status = FAILED
         reporter.finish(status=FAILED, stage=FAILED, error=user_message(exc))
+    store.checkpoint_path(job_id).unlink(missing_ok=True)  # only an interrupted job resumes
     return status
+
+
+def _usable_checkpoint(store: JobStore, job_id: str) -> tuple[int, tuple[float, ...]]:
+    """Epochs the job's checkpoint holds and their losses ((0, ()): none); an unreadable one is
+    removed, so that the job starts over."""
+    progress = store.checkpoint_progress(job_id)
+    if progress is None:
+        store.checkpoint_path(job_id).unlink(missing_ok=True)
+        return 0, ()
+    return progress[0], tuple(progress[1])
 
 
 def _train(store: JobStore, job_id: str, reporter: "_Reporter") -> tuple[str, str]:
@@ -75,7 +88,7 @@ def _train(store: JobStore, job_id: str, reporter: "_Reporter") -> tuple[str, st
     est = build_estimator(order, dataset, continue_model=model)
     est.add_listener(reporter.on_event)
     reporter.watch(est)
-    est.fit(dataset.X, **fit_args)
+    est.fit(dataset.X, checkpoint=store.checkpoint_path(job_id), **fit_args)
     reporter.update(stage="saving")
     metrics = quality_report(dataset.X, est.embedding_, dataset.labels)
     info = workspace.save_run(est, dataset, metrics=metrics, name=order.run_name)
@@ -85,9 +98,9 @@ def _train(store: JobStore, job_id: str, reporter: "_Reporter") -> tuple[str, st
 class _Reporter:
     """Turns fit events into record writes; a thread keeps the heartbeat and polls cancel."""
 
-    def __init__(self, store: JobStore, job_id: str) -> None:
+    def __init__(self, store: JobStore, job_id: str, losses: tuple = ()) -> None:
         self.store, self.job_id = store, job_id
-        self._losses: list[float | None] = []
+        self._losses: list[float | None] = list(losses)  # a resumed job's, up to its checkpoint
         self._pending: dict[str, Any] = {}
         self._last_write = 0.0
         self._done = threading.Event()

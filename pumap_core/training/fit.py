@@ -10,10 +10,11 @@ import numpy as np
 
 from ..graph import FuzzyGraph
 from ..graph.spectral import pca_layout, spectral_layout
+from .checkpoint import Checkpoint
 from .events import Event
 from .networks import check_encoder, copy_network, default_encoder
 from .objectives import Objectives
-from .projection import fit_projection, fold_projection
+from .projection import InputProjection, fit_projection, fold_projection
 from .config import TrainingConfig
 from .trainer import TrainResult, train
 
@@ -92,6 +93,7 @@ def fit_network(X: np.ndarray, graph: FuzzyGraph, *, encoder: keras.Model | None
                 init: str | np.ndarray = "spectral",
                 objectives: Objectives | None = None,
                 start: keras.Model | None = None,
+                checkpoint: Checkpoint | None = None,
                 ) -> tuple[keras.Model, TrainResult]:
     """Train a network that maps rows of ``X`` to an embedding of ``graph``.
 
@@ -103,15 +105,23 @@ def fit_network(X: np.ndarray, graph: FuzzyGraph, *, encoder: keras.Model | None
     ``start``, a trained encoder, continues that map instead: a copy of it is trained on the
     raw rows, without warm start. ``objectives`` adds the optional loss terms (see
     :mod:`.objectives`); their decoder is trained in place.
+
+    With a ``checkpoint`` (see :mod:`.checkpoint`) the fit's state is written as it trains,
+    and a state already there is picked up: its projection and weights, no warm start, only
+    the epochs that are left.
     """
     seed = int(rng.integers(2**31 - 1))
+    saved = None if checkpoint is None else checkpoint.load()
     projection = None
     if start is not None:
         final = copy_network(start)
         check_encoder(final, item_shape, n_components)
     elif encoder is None:
         final = default_encoder(item_shape, n_components, seed)
-        projection = fit_projection(X, rng)
+        if saved is None:
+            projection = fit_projection(X, rng)
+        elif saved.fixed:
+            projection = InputProjection(**saved.fixed)
     else:
         final = copy_network(encoder)
         check_encoder(final, item_shape, n_components)
@@ -122,7 +132,7 @@ def fit_network(X: np.ndarray, graph: FuzzyGraph, *, encoder: keras.Model | None
     else:
         X_train, shape, net = X, item_shape, final
 
-    if not cancel.is_set() and start is None:
+    if not cancel.is_set() and start is None and saved is None:
         layout = initial_layout(init, graph, X_train, n_components, seed)
         if layout is not None:
             warm_start(net, X_train, layout, shape, rng)
@@ -134,7 +144,8 @@ def fit_network(X: np.ndarray, graph: FuzzyGraph, *, encoder: keras.Model | None
     result = train(net, X_train, graph, a=a, b=b, item_shape=shape, config=config, rng=rng,
                    emit=emit, cancel=cancel, optimizer=optimizer,
                    keras_fit_kwargs=keras_fit_kwargs, objectives=objectives, X_raw=X,
-                   val_inputs=val_inputs)
+                   val_inputs=val_inputs, checkpoint=checkpoint, saved=saved,
+                   fixed={} if projection is None else projection.arrays())
     if projection is not None:
         fold_projection(net, final, projection)
     return final, result

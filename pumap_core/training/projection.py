@@ -30,6 +30,10 @@ class InputProjection:
     mean: np.ndarray
     components: np.ndarray
 
+    def arrays(self) -> dict[str, np.ndarray]:
+        """The fields by name, to store (``InputProjection(**arrays)`` reads them back)."""
+        return {"mean": self.mean, "components": self.components}
+
     def apply(self, X: np.ndarray) -> np.ndarray:
         out = np.empty((len(X), self.components.shape[1]), dtype=np.float32)
         for start in range(0, len(X), 65536):

@@ -13,6 +13,7 @@ import keras
 import numpy as np
 
 from ..graph import FuzzyGraph
+from .checkpoint import Checkpoint, CheckpointCallback, SavedState, restore_optimizer
 from .config import TrainingConfig
 from .events import EpochEvent, Event
 from .losses import UMAPTrainingModel, umap_loss
@@ -98,10 +99,10 @@ class _Progress(keras.callbacks.Callback):
     """
 
     def __init__(self, emit: Callable[[Event], None], n_epochs: int, report_every: int,
-                 flags: _Flags, keys: tuple[str, ...] = ("loss",)) -> None:
+                 flags: _Flags, keys: tuple[str, ...] = ("loss",), first_epoch: int = 0) -> None:
         super().__init__()
         self.emit, self.n_epochs, self.every, self.flags = emit, n_epochs, report_every, flags
-        self.keys = keys
+        self.keys, self.first_epoch = keys, first_epoch
 
     def on_train_begin(self, logs=None):
         self.t0 = time.perf_counter()
@@ -114,7 +115,7 @@ class _Progress(keras.callbacks.Callback):
             self.flags.history.setdefault(key, []).append(float((logs or {}).get(key, math.nan)))
         done = epoch + 1
         elapsed = time.perf_counter() - self.t0
-        eta = elapsed / done * (self.n_epochs - done)
+        eta = elapsed / (done - self.first_epoch) * (self.n_epochs - done)
         if done % self.every == 0 or done == self.n_epochs:
             log.info("epoch %d/%d  loss %.4f  %.1fs", done, self.n_epochs, loss, elapsed)
         self.emit(EpochEvent(epoch=done, n_epochs=self.n_epochs, loss=loss, elapsed=elapsed,
@@ -137,12 +138,17 @@ def train(encoder: keras.Model, X: np.ndarray, graph: FuzzyGraph, *, a: float, b
           optimizer: keras.optimizers.Optimizer | None = None,
           keras_fit_kwargs: dict[str, Any] | None = None,
           objectives: Objectives | None = None, X_raw: np.ndarray | None = None,
-          val_inputs: np.ndarray | None = None) -> TrainResult:
+          val_inputs: np.ndarray | None = None, checkpoint: Checkpoint | None = None,
+          saved: SavedState | None = None,
+          fixed: dict[str, np.ndarray] | None = None) -> TrainResult:
     """Train ``encoder`` in place on the UMAP loss of ``graph``.
 
     With active ``objectives`` the extra loss terms are added (and their decoder trained in
     place); their data-side inputs come from ``X_raw``, the rows in the input space (``X`` may
     be projected), and ``val_inputs`` are ``objectives.validation`` as the encoder takes them.
+
+    With a ``checkpoint`` the state is written as it trains (with the ``fixed`` arrays);
+    ``saved``, a state read back from it, is restored first and only the epochs left are run.
     """
     extra = objectives if objectives is not None and objectives.active else None
     heads, tails, weights = graph.edges()
@@ -177,10 +183,20 @@ def train(encoder: keras.Model, X: np.ndarray, graph: FuzzyGraph, *, a: float, b
                   steps_per_execution=min(steps, STEPS_PER_EXECUTION))
     flags = _Flags()
     kwargs = {"epochs": n_epochs, "verbose": 0, **(keras_fit_kwargs or {})}
+    first_epoch = 0
+    if saved is not None:
+        watched.set_weights(saved.weights)
+        restore_optimizer(model.optimizer, model.trainable_variables, saved.optimizer)
+        flags.history = {key: list(saved.history.get(key, [])) for key in keys}
+        first_epoch = kwargs["initial_epoch"] = min(saved.epoch, kwargs["epochs"])
     user_callbacks = list(kwargs.pop("callbacks", None) or [])
     callbacks = [_Guard(watched, cancel, flags), *own_callbacks,
-                 _Progress(emit, kwargs["epochs"], config.report_every, flags, keys),
-                 ] + user_callbacks
+                 _Progress(emit, kwargs["epochs"], config.report_every, flags, keys,
+                           first_epoch)]
+    if checkpoint is not None:
+        callbacks.append(CheckpointCallback(checkpoint, watched, flags.history, fixed or {},
+                                            kwargs["epochs"], lambda: flags.diverged))
+    callbacks += user_callbacks
     for key in ("x", "y", "batch_size", "steps_per_epoch", "validation_data", "shuffle"):
         kwargs.pop(key, None)
     if not cancel.is_set():

@@ -38,3 +38,9 @@ def test_progress_and_elapsed():
     assert JobRecord(id="j", status=RUNNING, epoch=5, n_epochs=10).progress == pytest.approx(0.55)
     assert JobRecord(id="j", status=DONE).progress == 1.0
     assert JobRecord(id="j", started=100.0, ended=112.5).elapsed == 12.5
+
+
+def test_only_an_interrupted_job_may_be_queued_again():
+    assert JobRecord(id="j", status=INTERRUPTED).moved(status=QUEUED).status == QUEUED
+    for final in (DONE, CANCELLED):
+        assert JobRecord(id="j", status=final).moved(status=QUEUED).status == final

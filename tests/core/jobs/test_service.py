@@ -1,5 +1,6 @@
 """The training service on Dask: jobs queue, train on reused workers, cancel, and a killed
-worker leaves an interrupted job (never a silent one) while the service goes on.
+worker leaves an interrupted job (never a silent one) that Resume finishes from its checkpoint,
+while the service goes on.
 
 One cluster of one worker serves the whole module (a worker imports TensorFlow once).
 """
@@ -10,6 +11,7 @@ import time
 
 import pytest
 
+from pumap_core import InvalidParameterError
 from pumap_core.data import DatasetStore, load_demo
 from pumap_core.jobs import (CANCELLED, DONE, FAILED, INTERRUPTED, QUEUED, RUNNING, JobOrder,
                              JobStore, TrainingService)
@@ -21,9 +23,15 @@ PARAMS = {"n_neighbors": 10, "random_state": 0}
 @pytest.fixture(scope="module")
 def cluster():
     from pumap_core.jobs.service import local_cluster, stop_local_clusters
+    from pumap_core.training.checkpoint import EVERY_ENV
 
-    yield local_cluster(n_workers=1)
-    stop_local_clusters()
+    stop_local_clusters()  # the workers must see this module's checkpoint interval
+    os.environ[EVERY_ENV] = "0.5"
+    try:
+        yield local_cluster(n_workers=1)
+    finally:
+        os.environ.pop(EVERY_ENV)
+        stop_local_clusters()
 
 
 @pytest.fixture
@@ -83,16 +91,36 @@ def test_bad_settings_fail_with_one_line(service):
     assert "\n" not in record.error and Workspace(service.store.root).list_runs() == []
 
 
-def test_a_killed_worker_interrupts_its_job_and_the_service_goes_on(service):
-    job = submit(service, load_demo("digits"), n_training_epochs=2000)
-    wait(service.store, job.id, lambda r: r.epoch >= 1)
+def test_a_killed_worker_interrupts_its_job_and_resume_finishes_it_from_its_checkpoint(service):
+    epochs = 400
+    job = submit(service, load_demo("digits"), n_training_epochs=epochs)
+    store = service.store
+    wait(store, job.id, lambda r: (store.checkpoint_epoch(r.id) or 0) >= 2)
     pids = service.client.run(os.getpid)
     for pid in pids.values():
         os.kill(pid, signal.SIGKILL)
-    record = wait(service.store, job.id, lambda r: r.finished, timeout=60)
+    record = wait(store, job.id, lambda r: r.finished, timeout=60)
     assert record.status == INTERRUPTED and "worker" in record.error
-    after = submit(service, load_demo("iris"), n_training_epochs=2)  # a new worker takes it
-    assert wait(service.store, after.id, lambda r: r.finished).status == DONE
+    saved = store.checkpoint_epoch(job.id)
+    assert 2 <= saved < epochs
+    assert service.resume(job.id).status == QUEUED  # a new worker takes it
+    done = wait(store, job.id, lambda r: r.finished)
+    assert done.status == DONE and done.error is None and done.resumed_from == saved
+    assert len(done.losses) == epochs and store.checkpoint_epoch(job.id) is None
+    run = Workspace(store.root).load_run(done.run_id)
+    assert not run.cancelled and run.params["n_training_epochs"] == epochs
+    with pytest.raises(InvalidParameterError, match="Only an interrupted job"):
+        service.resume(job.id)
+
+
+def test_an_ended_job_can_be_discarded_but_not_a_queued_one(tmp_path):
+    store = JobStore(tmp_path)
+    job = store.create(JobOrder(dataset_id="d"))
+    with pytest.raises(InvalidParameterError, match="cancel it first"):
+        store.discard(job.id)
+    store.update(job.id, status=INTERRUPTED)
+    store.discard(job.id)
+    assert store.list() == []
 
 
 def test_a_restarted_service_sends_queued_jobs_again_and_flags_silent_ones(tmp_path, cluster):
