@@ -29,6 +29,8 @@ try:
     current = job_store().get(state.get(state.JOB_ID)) if state.get(state.JOB_ID) else None
 except PumapError:  # a link to a job that is gone
     current = None
+if current is not None:  # the job on show is in the URL, so that a reload finds it again
+    st.query_params["job"] = current.id
 
 ds = state.get(state.DATASET)
 if ds is None and current is not None:  # a reloaded tab: the job's data, kept in the workspace

@@ -19,6 +19,7 @@ from pumap_core.errors import PumapError
 from pumap_core.jobs import (CANCELLED, DONE, FAILED, INTERRUPTED, QUEUED, STAGE_LABELS,
                              JobRecord)
 from studio import state
+from studio.errors import user_errors
 from studio.service import job_store, session_owner, training_service
 
 
@@ -88,33 +89,48 @@ def job_panel(job_key: str, prefix: str) -> None:
 
 
 def _outcome(record: JobRecord, job_key: str, prefix: str) -> None:
-    if record.status in (FAILED, INTERRUPTED):
+    if record.status == INTERRUPTED:
+        _interrupted(record, job_key, prefix)
+    elif record.status == FAILED:
         st.error(record.error or STAGE_LABELS[record.status])
-        if record.status == INTERRUPTED and st.button(
-                "Train again", type="primary", key=f"{prefix}.again",
-                help="The same data and settings, as a new job."):
-            again = train_again(record)
-            st.session_state[job_key] = again.id
-            if job_key == state.JOB_ID:
-                st.query_params["job"] = again.id
-            st.rerun()
     elif record.status == CANCELLED and record.run_id is None:
         st.info("Cancelled before it started; nothing was trained.")
     elif record.status in (DONE, CANCELLED):
         verb = "Cancelled after" if record.status == CANCELLED else "Finished"
-        st.success(f"{verb} {len(record.losses)} epochs in {record.elapsed:.1f} s; saved as "
-                   f"run {record.run_id}.")
+        resumed = (f" (resumed from epoch {record.resumed_from})" if record.resumed_from
+                   else "")
+        st.success(f"{verb} {len(record.losses)} epochs{resumed} in {record.elapsed:.1f} s; "
+                   f"saved as run {record.run_id}.")
         if st.button("Explore the map", type="primary", key=f"{prefix}.explore"):
             state.put(state.RUN_ID, record.run_id)
             st.switch_page("pages/explore.py")
 
 
-def train_again(record: JobRecord) -> JobRecord:
-    """Send an ended job's order again, as a new job of this session."""
-    store = job_store()
-    return training_service().submit(store.order(record.id), owner=session_owner(),
-                                     dataset_name=record.dataset_name, n_items=record.n_items,
-                                     landmarks=store.landmarks(record.id))
+def _interrupted(record: JobRecord, job_key: str, prefix: str) -> None:
+    """An interrupted job: resume it from its checkpoint (or start it over), or discard it."""
+    saved = job_store().checkpoint_epoch(record.id)
+    if saved:
+        st.warning(f"{record.error or 'Training was interrupted.'} Its checkpoint holds "
+                   f"{saved} of {record.n_epochs} epochs: resume it from there, or discard it.")
+        label, help_ = f"Resume from epoch {saved}", "Go on training from the last checkpoint."
+    else:
+        st.warning(f"{record.error or 'Training was interrupted.'} It stopped before its first "
+                   "checkpoint: start it over, or discard it.")
+        label, help_ = "Start over", "The same data and settings, from the beginning."
+    left, right = st.columns([1, 1])
+    if left.button(label, type="primary", key=f"{prefix}.resume", help=help_):
+        with user_errors():
+            training_service().resume(record.id, owner=session_owner())
+            st.rerun()
+    with right.popover("Discard"):
+        st.write("Forget this job and its checkpoint? Runs already saved are kept.")
+        if st.button("Discard the job", key=f"{prefix}.discard"):
+            with user_errors():
+                training_service().discard(record.id)
+                st.session_state.pop(job_key, None)
+                if job_key == state.JOB_ID:
+                    st.query_params.pop("job", None)
+                st.rerun()
 
 
 def jobs_table(records: Sequence[JobRecord]) -> pd.DataFrame:

@@ -94,14 +94,14 @@ class TrainingService:
                                        ended=time.time())
         return record
 
-    def resume(self, job_id: str) -> JobRecord:
+    def resume(self, job_id: str, *, owner: str | None = None) -> JobRecord:
         """Queue an interrupted job again: it goes on from its last checkpoint (or, when it
-        was stopped before training began, starts over)."""
+        was stopped before training began, starts over); ``owner`` takes it over."""
         record = self.store.get(job_id)
         if record.status != INTERRUPTED:
             raise InvalidParameterError(f"Only an interrupted job can be resumed; this one is "
                                         f"{record.status}.")
-        record = self.store.reopen(job_id)
+        record = self.store.reopen(job_id, owner=owner)
         self._send(job_id)
         return record
 

@@ -121,11 +121,13 @@ class JobStore:
         progress = self.checkpoint_progress(job_id)
         return None if progress is None else progress[0]
 
-    def reopen(self, job_id: str) -> JobRecord:
-        """Queue an interrupted job again (its checkpoint kept, any cancel forgotten)."""
+    def reopen(self, job_id: str, *, owner: str | None = None) -> JobRecord:
+        """Queue an interrupted job again (its checkpoint kept, any cancel forgotten), for
+        ``owner`` when given."""
         (self._path(job_id) / CANCEL).unlink(missing_ok=True)
+        taken = {} if owner is None else {"owner": owner}
         return self.update(job_id, status=QUEUED, stage="queued", ended=0.0, error=None,
-                           heartbeat=0.0)
+                           heartbeat=0.0, **taken)
 
     def discard(self, job_id: str) -> None:
         """Delete an ended job's folder (checkpoint included); runs it saved are kept."""

@@ -99,22 +99,47 @@ def test_while_its_job_runs_the_form_is_locked_and_the_job_has_its_settings(open
     assert at.number_input(key="train.epochs").value == 2000
 
 
-def test_an_interrupted_job_says_so_and_trains_again_on_a_press(open_page, iris):
-    """A worker killed mid-training leaves the job interrupted (tests/core/jobs/test_service.py);
-    its page says so in one line and "Train again" sends the same order as a new job."""
+def interrupted_job(iris, epochs=2):
+    """A job whose worker was lost (tests/core/jobs/test_service.py kills a real one)."""
     from pumap_core.data import DatasetStore
     from pumap_core.jobs import JobOrder
 
     order = JobOrder(dataset_id=DatasetStore().save(iris).id,
-                     params={"n_training_epochs": 2, "min_dist": 0.9, "random_state": 0})
-    lost = JobStore().create(order, dataset_name="iris", n_items=150)
+                     params={"n_training_epochs": epochs, "min_dist": 0.9, "random_state": 0})
+    lost = JobStore().create(order, owner="a tab that was closed", dataset_name="iris",
+                             n_items=150)
     JobStore().update(lost.id, status="interrupted", stage="interrupted", started=1.0, ended=2.0,
-                      error="Training stopped: its worker was lost.")
+                      error="Training stopped: its worker was lost.", n_epochs=epochs)
+    return lost
+
+
+def test_an_interrupted_job_says_so_and_starts_over_on_a_press(open_page, iris):
+    """Without a checkpoint (lost before its first) the job starts over, as the same job, owned
+    by the session that pressed."""
+    lost = interrupted_job(iris)
     at = open_page("pages/train.py", session={"dataset": iris, "train.job_id": lost.id})
-    assert "its worker was lost" in at.error[0].value and not at.exception
-    at.button(key="train.again").click().run()
+    assert not at.exception
+    assert "its worker was lost" in at.warning[0].value
+    assert "before its first checkpoint" in at.warning[0].value
+    assert at.button(key="train.resume").label == "Start over"
+    at.button(key="train.resume").click().run()
     again = finished_job(at)
-    assert again.id != lost.id and again.status == "done" and again.settings["min_dist"] == 0.9
+    assert again.id == lost.id and again.status == "done" and again.settings["min_dist"] == 0.9
+    assert again.owner != "a tab that was closed" and again.resumed_from == 0
+
+
+def test_an_interrupted_job_with_a_checkpoint_offers_resume_and_discard(open_page, iris):
+    from pumap_core.training.checkpoint import Checkpoint
+
+    lost = interrupted_job(iris, epochs=50)
+    Checkpoint(JobStore().checkpoint_path(lost.id), key="k").write(
+        20, {"loss": [0.5] * 20}, [], [], {})
+    at = open_page("pages/train.py", session={"dataset": iris, "train.job_id": lost.id})
+    assert "holds 20 of 50 epochs" in at.warning[0].value
+    assert at.button(key="train.resume").label == "Resume from epoch 20"
+    at.button(key="train.discard").click().run()
+    assert not at.exception and "train.job_id" not in at.session_state
+    assert [r.id for r in JobStore().list()] == []
 
 
 def test_a_reloaded_tab_gets_the_jobs_data_and_settings_back(open_page, iris):
