@@ -90,10 +90,10 @@ class JobRecord:
             return min(1.0, 0.1 + 0.9 * self.epoch / self.n_epochs)
         return {"loading": 0.01, "knn": 0.02, "graph": 0.06}.get(self.stage, 0.0)
 
-    def stale(self, now: float | None = None) -> bool:
-        """Running, but its worker has not been heard of for :data:`STALE_SECONDS`."""
+    def stale(self, now: float | None = None, after: float = STALE_SECONDS) -> bool:
+        """Running, but its worker has not been heard of for ``after`` seconds."""
         now = time.time() if now is None else now
-        return self.status == RUNNING and now - max(self.heartbeat, self.started) > STALE_SECONDS
+        return self.status == RUNNING and now - max(self.heartbeat, self.started) > after
 
     def moved(self, **changes: Any) -> "JobRecord":
         """A copy with ``changes``; a final record never changes status again, except that an

@@ -35,6 +35,10 @@ from .store import JobStore
 log = logging.getLogger("pumap_core")
 SCHEDULER_ENV = "PUMAP_SCHEDULER"
 STARTUP_SECONDS = 120
+#: A live worker writes its job's heartbeat every few seconds (worker.HEARTBEAT_EVERY); one
+#: silent for this long after a restart is not training any more.
+QUIET_SECONDS = 10.0
+SERVER_STOPPED = "Training stopped: the server was stopped while it trained."
 LOST = ("Training stopped: its worker was lost (killed, out of memory, or the cluster went "
         "away).")
 
@@ -60,7 +64,8 @@ class TrainingService:
         from distributed import Client
 
         self.store = JobStore(root)
-        address = scheduler or os.environ.get(SCHEDULER_ENV) or local_cluster(n_workers)
+        shared = scheduler or os.environ.get(SCHEDULER_ENV)
+        address = shared or local_cluster(n_workers)
         try:
             self.client = Client(address, timeout=STARTUP_SECONDS, set_as_default=False)
         except (OSError, TimeoutError) as exc:
@@ -69,7 +74,7 @@ class TrainingService:
         self.address = address
         self._futures: dict[str, Any] = {}
         self._lock = threading.Lock()
-        self._recover()
+        self._recover(own_cluster=not shared)
 
     # -- jobs -------------------------------------------------------------------------------
     def submit(self, order: JobOrder, *, owner: str = "", dataset_name: str = "",
@@ -141,12 +146,17 @@ class TrainingService:
         except Exception:  # noqa: BLE001 - a callback must not raise into Dask's thread
             log.exception("could not mark job %s interrupted", job_id)
 
-    def _recover(self) -> None:
-        """After a (re)start: queued jobs are sent again, running ones are checked by their
-        heartbeat (on a shared cluster they may still be training)."""
+    def _recover(self, own_cluster: bool) -> None:
+        """After a (re)start: queued jobs are sent again. A job still marked running whose
+        worker has gone quiet was trained by a cluster that died with its server, when the
+        cluster is our own (a new one trains nothing yet): it is marked interrupted now. On a
+        shared cluster it may still be training; the heartbeat decides, within a minute."""
         for record in self.jobs():
             if record.status == QUEUED:
                 self._send(record.id)
+            elif own_cluster and record.stale(after=QUIET_SECONDS):
+                self.store.update(record.id, status=INTERRUPTED, stage=INTERRUPTED,
+                                  ended=time.time(), error=SERVER_STOPPED)
 
 
 _CLUSTERS: dict[int | None, tuple[subprocess.Popen, str]] = {}

@@ -82,8 +82,10 @@ def _stop(proc: subprocess.Popen) -> None:
 
 @pytest.fixture
 def streamlit_server(artifacts):
-    """Factory: ``streamlit_server("tests/e2e/app.py") -> "http://127.0.0.1:<port>"``."""
+    """Factory: ``streamlit_server("tests/e2e/app.py") -> "http://127.0.0.1:<port>"``;
+    ``streamlit_server.kill(url)`` kills that server as a crash would (SIGKILL)."""
     procs: list[subprocess.Popen] = []
+    by_url: dict[str, subprocess.Popen] = {}
     logs = []
 
     def start(script: str | Path, timeout: float = 90.0) -> str:
@@ -106,8 +108,15 @@ def streamlit_server(artifacts):
                                 start_new_session=True)
         procs.append(proc)
         _wait_healthy(proc, port, log, timeout)
+        by_url[f"http://127.0.0.1:{port}"] = proc
         return f"http://127.0.0.1:{port}"
 
+    def kill(url: str) -> None:
+        proc = by_url[url]
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+
+    start.kill = kill
     yield start
     for proc in procs:
         _stop(proc)

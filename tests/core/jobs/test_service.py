@@ -136,3 +136,22 @@ def test_a_restarted_service_sends_queued_jobs_again_and_flags_silent_ones(tmp_p
         assert wait(store, queued.id, lambda r: r.finished).status == DONE
     finally:
         service.close()
+
+
+def test_after_a_restart_with_its_own_cluster_a_quiet_running_job_is_interrupted_at_once(
+        tmp_path, cluster):
+    """The server was killed mid-training, and its cluster with it: the new server's fresh
+    cluster trains nothing yet, so a job still marked running is not waited on for a minute.
+    One whose heartbeat is fresh (a worker of another server on the same folder) is left."""
+    store = JobStore(tmp_path)
+    dead, alive = (store.create(JobOrder(dataset_id="d")) for _ in range(2))
+    now = time.time()
+    store.update(dead.id, status=RUNNING, started=now - 30, heartbeat=now - 20)
+    store.update(alive.id, status=RUNNING, started=now - 30, heartbeat=now)
+    service = TrainingService(tmp_path, n_workers=1)  # this process's own cluster
+    try:
+        record = store.get(dead.id)
+        assert record.status == INTERRUPTED and "server was stopped" in record.error
+        assert store.get(alive.id).status == RUNNING
+    finally:
+        service.close()
