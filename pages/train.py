@@ -42,13 +42,15 @@ state.put(state.DATASET, ds)
 st.write(f"Dataset: **{ds.name}** — {ds.n_items:,} items × {ds.n_features:,} features")
 busy = current is not None and current.owner == session_owner() and not current.finished
 if busy:
-    st.caption("Your training is queued or running with the settings listed above; cancel "
-               "it, or wait for it to end, to train again.")
-# The form starts from the settings of the job on show while it runs (this session's, or the
-# one a reloaded tab or a shared link follows), else from the last ones this session sent.
+    st.caption("Your training is queued or running: the form shows its settings, locked. "
+               "Cancel it, or wait for it to end, to train again.")
+# The form starts from the settings of the job on show while it runs (this browser's, or the
+# one a shared link follows), else from the last ones this session sent, else from those of
+# the job on show (a reloaded tab).
 following = current is not None and not current.finished
-settings = settings_form(ds, disabled=busy,
-                         shown=current.settings if following else state.get(LAST_SETTINGS))
+shown = (current.settings if following else
+         state.get(LAST_SETTINGS) or (current.settings if current is not None else None))
+settings = settings_form(ds, disabled=busy, shown=shown)
 if settings is not None and not busy:
     state.put(LAST_SETTINGS, settings)
     with user_errors():

@@ -7,6 +7,8 @@ from the workspace, so a reload, a second tab or a second user sees the same liv
 
 from __future__ import annotations
 
+import hashlib
+
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
@@ -15,6 +17,7 @@ from pumap_core.errors import PumapError
 from pumap_core.jobs import JobStore, TrainingService
 from pumap_core.runs import workspace_root
 
+BROWSER_COOKIE = "_streamlit_xsrf"
 _STORED = "service.stored_dataset"  # (Dataset, its id in the store): this session's last one
 
 
@@ -34,9 +37,38 @@ def job_store() -> JobStore:
 
 
 def session_owner() -> str:
-    """An id of this browser session, recorded with the jobs it submits."""
+    """Who submits a job: this browser (so that a reload, or another tab of it, still owns its
+    jobs), else this session.
+
+    The browser is known by the cookie Streamlit's XSRF protection sets once per browser (on
+    by default); only a hash of it is recorded, never the token. Without it (protection off,
+    or a test) the session's id stands in.
+    """
+    token = browser_token(st.context.cookies.get(BROWSER_COOKIE) if st.context.cookies else None)
+    if token:
+        return "browser-" + hashlib.sha256(token).hexdigest()[:16]
     ctx = get_script_run_ctx()
     return ctx.session_id if ctx is not None else ""
+
+
+def browser_token(cookie: str | None) -> bytes | None:
+    """The browser's secret in an XSRF cookie, which the server re-masks on every response.
+
+    The cookie is ``2|mask|masked token|time`` in hex (the format of Tornado, which Streamlit
+    keeps): the token is the masked bytes XOR the 4-byte mask, repeated. An older unmasked
+    cookie is its own token.
+    """
+    value = (cookie or "").strip("\"'")
+    if not value.startswith("2|"):
+        return value.encode() or None
+    try:
+        _, mask, masked, _ = value.split("|")
+        mask_bytes, masked_bytes = bytes.fromhex(mask), bytes.fromhex(masked)
+    except ValueError:
+        return None
+    if not mask_bytes:
+        return None
+    return bytes(b ^ mask_bytes[i % len(mask_bytes)] for i, b in enumerate(masked_bytes))
 
 
 def kept_dataset(dataset_id: str) -> Dataset | None:

@@ -24,6 +24,12 @@ def _choice(options: list[Any], value: Any, fallback: Any) -> Any:
     return value if value in options else fallback
 
 
+def _keys(locked: bool):
+    """Widget keys of the editable form (``train.x``) or of the locked one (``train.locked.x``)."""
+    prefix = "train.locked." if locked else "train."
+    return lambda name: prefix + name
+
+
 def auto_epochs(n_items: int) -> int:
     """The library's default epoch count for this many items, shown as the form's default."""
     return TrainingConfig(None, None, 5, 1.0, 1e-2).resolved_epochs(n_items)
@@ -36,31 +42,35 @@ def settings_form(ds: Dataset, disabled: bool,
     ``shown``: the settings the form starts from (those of the session's running job, or the
     last it submitted), else the defaults: Streamlit forgets widget values when the page is
     left, so the form is rebuilt from them rather than from its defaults. ``disabled``: the
-    session's job is queued or running, so it cannot be sent again. (The widgets themselves
-    stay enabled: Streamlit 1.67 gives a keyed widget that turns disabled its first default
-    back, not the value it showed; tests/app/test_train_page.py pins the values.)
+    session's job is queued or running: every widget is greyed out, showing ``shown``.
+
+    The locked form's widgets have keys of their own (``train.locked.…``): a keyed widget
+    that turns disabled gets its first default back in Streamlit 1.67, not the value it
+    showed, and once the job ends the editable widgets are rebuilt from ``shown``
+    (tests/app/test_train_page.py pins the values).
     """
     shown = shown or {}
-    with st.form("train.form", border=True):
+    key = _keys(disabled)
+    with st.form(key("form"), border=True):
         st.markdown("**The map**")
         c1, c2, c3, c4 = st.columns(4)
         n_neighbors = c1.slider(
             "Neighbours", 2, min(200, ds.n_items - 1),
             min(int(shown.get("n_neighbors", 15)), ds.n_items - 1, 200),
-            key="train.n_neighbors",
+            key=key("n_neighbors"), disabled=disabled,
             help="How many nearby items each item looks at. Small values show fine local "
                  "detail; large values show the big picture.")
         min_dist = c2.slider(
             "Minimum distance", 0.0, 0.99, float(shown.get("min_dist", 0.1)), 0.01,
-            key="train.min_dist",
+            key=key("min_dist"), disabled=disabled,
             help="How tightly points may pack together. Small values make tight clumps; "
                  "large values spread points evenly.")
         spread = c3.slider("Spread", 0.5, 3.0, float(shown.get("spread", 1.0)), 0.1,
-                           key="train.spread",
+                           key=key("spread"), disabled=disabled,
                            help="The overall scale of the map; must be at least the minimum "
                                 "distance.")
         metric = c4.selectbox("Distance", METRICS, _index(METRICS, shown.get("metric")),
-                              key="train.metric",
+                              key=key("metric"), disabled=disabled,
                               help="How the difference between two items is measured. "
                                    "Euclidean suits pixels and scaled numbers; cosine suits "
                                    "text-like counts where only proportions matter.")
@@ -68,36 +78,37 @@ def settings_form(ds: Dataset, disabled: bool,
         c1, c2, c3, c4 = st.columns(4)
         epochs = c1.number_input(
             "Epochs", 1, 2000, int(shown.get("n_training_epochs") or auto_epochs(ds.n_items)),
-            key="train.epochs",
+            key=key("epochs"), disabled=disabled,
             help="One epoch shows the network every connection of the graph once. More "
                  "epochs: a better map, longer training. The loss curve shows when it levels.")
         batch = c2.selectbox("Batch size", BATCH_CHOICES,
                              _index(BATCH_CHOICES, shown.get("batch_size") or "auto"),
-                             key="train.batch",
+                             key=key("batch"), disabled=disabled,
                              help="Connections per training step. 'auto' picks a size that "
                                   "suits the data; larger batches are smoother but fewer.")
         lr = c3.select_slider("Learning rate", LR_CHOICES,
                               value=_choice(LR_CHOICES, shown.get("learning_rate"), 1e-2),
-                              key="train.lr",
+                              key=key("lr"), disabled=disabled,
                               help="Step size of the optimiser. Too high and the loss jumps "
                                    "around; too low and it falls slowly.")
         seed = c4.number_input("Random seed", 0, 2**31 - 1, int(shown.get("random_state") or 0),
-                               key="train.seed",
+                               key=key("seed"), disabled=disabled,
                                help="The same seed and settings give the same map again.")
         st.markdown("**The network**")
         c1, c2, c3 = st.columns(3)
         kinds = ["MLP"] + (["CNN"] if ds.kind == "images" else [])
         network = c1.radio("Network", kinds, _index(kinds, shown.get("network")),
-                           horizontal=True, key="train.network",
+                           horizontal=True, key=key("network"), disabled=disabled,
                            help="MLP: layers of neurons, for any data. CNN: convolutions that "
                                 "look at image patches; slower, sometimes better on images.")
-        layers = c2.slider("Layers (MLP)", 1, 6, int(shown.get("layers", 3)), key="train.layers",
+        layers = c2.slider("Layers (MLP)", 1, 6, int(shown.get("layers", 3)),
+                           key=key("layers"), disabled=disabled,
                            help="Hidden layers of the MLP. 3 is a good default.")
         units = c3.select_slider("Units per layer (MLP)", UNIT_CHOICES,
                                  _choice(UNIT_CHOICES, shown.get("units"), 100),
-                                 key="train.units",
+                                 key=key("units"), disabled=disabled,
                                  help="Neurons per hidden layer: more can fit more detail.")
-        beyond = beyond_the_encoder(shown)
+        beyond = beyond_the_encoder(shown, disabled)
         pressed = st.form_submit_button("Train", type="primary", disabled=disabled)
     if not pressed:
         return None
@@ -108,7 +119,8 @@ def settings_form(ds: Dataset, disabled: bool,
             **beyond}
 
 
-def beyond_the_encoder(shown: dict[str, Any] | None = None) -> dict[str, Any]:
+def beyond_the_encoder(shown: dict[str, Any] | None = None,
+                       disabled: bool = False) -> dict[str, Any]:
     """The decoder, autoencoder, global-structure and initialisation settings (inside the form).
 
     Widgets in a form cannot react to each other before it is submitted, so instead of greying
@@ -116,16 +128,18 @@ def beyond_the_encoder(shown: dict[str, Any] | None = None) -> dict[str, Any]:
     one) and its help says so.
     """
     shown = shown or {}
+    key = _keys(disabled)
     with st.expander("Beyond the encoder", expanded=False):
         c1, c2 = st.columns(2)
         decoder = c1.toggle(
             "Train a decoder (reconstruction)", bool(shown.get("parametric_reconstruction")),
-            key="train.decoder",
+            key=key("decoder"), disabled=disabled,
             help="Also learn the way back, from a point of the map to an item. The Reconstruct "
                  "page then shows what any spot of the map decodes to (an image or feature "
                  "values). The map itself is learned as without it.")
         autoencoder = c2.toggle(
-            "Autoencoder loss", bool(shown.get("autoencoder_loss")), key="train.autoencoder",
+            "Autoencoder loss", bool(shown.get("autoencoder_loss")), key=key("autoencoder"),
+            disabled=disabled,
             help="Train the encoder on reconstruction too, so that the map keeps what is needed "
                  "to rebuild the items, at some cost to the neighbourhoods. Needs the decoder: "
                  "ticking it trains one.")
@@ -133,7 +147,7 @@ def beyond_the_encoder(shown: dict[str, Any] | None = None) -> dict[str, Any]:
         global_weight = c1.slider(
             "Global structure weight", 0.0, 2.0,
             float(shown.get("global_correlation_loss_weight") or 0.0), 0.1,
-            key="train.global_weight",
+            key=key("global_weight"), disabled=disabled,
             help="0: UMAP alone. Above 0, the map is also pushed to keep the ordering of "
                  "distances between far-apart items (how clusters sit relative to each other); "
                  "1 is a strong setting.")
@@ -141,7 +155,7 @@ def beyond_the_encoder(shown: dict[str, Any] | None = None) -> dict[str, Any]:
         init = c2.selectbox(
             "Initialisation", options,
             index=options.index(shown.get("init") if shown.get("init") in options
-                                else default_init()), key="train.init",
+                                else default_init()), key=key("init"), disabled=disabled,
             format_func=INITS.get,
             help="Where the network starts: it first learns to reproduce a spectral layout of "
                  "the neighbour graph (global shape right from the start), the first two "

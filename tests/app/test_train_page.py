@@ -85,7 +85,10 @@ def test_while_its_job_runs_the_form_is_locked_and_the_job_has_its_settings(open
     job_id = at.session_state["train.job_id"]
     assert JobStore().get(job_id).settings["min_dist"] == 0.9
     at.run()
-    assert at.slider(key="train.min_dist").value == 0.9
+    locked = at.slider(key="train.locked.min_dist")
+    assert locked.value == 0.9 and locked.disabled
+    assert at.number_input(key="train.locked.epochs").value == 2000
+    assert at.selectbox(key="train.locked.init").disabled
     assert next(b for b in at.button if b.label == "Train").disabled
     training_service().cancel(job_id)
     record = finished_job(at)

@@ -25,6 +25,10 @@ def test_a_reload_and_a_second_browser_follow_the_same_job(streamlit_server, bro
 
     first.reload()  # a new session: the job is found again by its id in the URL
     first.get_by_text("Training the network").first.wait_for(timeout=60_000)
+    # ...and it is still this browser's job: the form shows its settings, locked.
+    assert first.get_by_role("button", name="Train", exact=True).is_disabled()
+    assert first.get_by_role("spinbutton", name="Epochs").input_value() == "1500"
+    assert first.get_by_role("spinbutton", name="Epochs").is_disabled()
     first.screenshot(path=str(artifacts / "jobs_after_reload.png"))
 
     second = browser.new_context(viewport=SIZE).new_page()
