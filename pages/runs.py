@@ -10,6 +10,7 @@ from pumap_core.runs import RunInfo, Workspace
 from studio import state
 from studio.errors import user_errors
 from studio.run_plots import embed_map, loss_overlay, small_map
+from studio.service import training_service
 from studio.continue_training import continue_section
 from studio.runs_view import (EXPORTS, embed_upload, encoder_export, export_name,
                               highlight_differences, label_for, params_table, runs_table,
@@ -33,7 +34,7 @@ with st.expander("Upload a run zip", expanded=not infos):
                                help="Adds the run to this workspace; nothing already here changes.")
     if st.button("Add the run", disabled=archive is None, key="runs.import_button"):
         with user_errors():
-            added = ws.import_zip(archive.getvalue())
+            added = training_service().import_run_zip(archive.getvalue())  # on a worker
             state.flash("success", f"Added the run {added.name}.")
             st.rerun()
 

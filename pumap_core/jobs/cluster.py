@@ -1,7 +1,7 @@
 """The training service's own Dask cluster, in a process of its own.
 
 ``python -m pumap_core.jobs.cluster --workers N`` starts a ``LocalCluster`` of N worker
-processes (one training at a time each), prints the scheduler's address on its first line,
+processes (one training at a time each, and light tasks beside it), prints the scheduler's address on its first line,
 and runs until its standard input closes, which happens when the process that started it ends,
 however it ends (a kill included): then the workers go too.
 
@@ -21,6 +21,9 @@ import sys
 #: One training at a time per GPU, or per this many CPU cores.
 CORES_PER_TRAINING = 2
 WORKERS_ENV = "PUMAP_TRAINING_WORKERS"
+#: The Dask worker resource a training takes one of (workers of an existing cluster that
+#: declare it, ``dask worker --resources training=1``, also train one job at a time).
+TRAINING_RESOURCE = "training"
 
 
 def gpu_count() -> int:
@@ -65,8 +68,11 @@ def main(argv: list[str] | None = None) -> None:
     # (a training is minutes of work; running it again is the user's choice).
     dask.config.set({"distributed.scheduler.allowed-failures": 0,
                      "logging.distributed": "warning"})
-    cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
-                           host="127.0.0.1", dashboard_address=None)
+    # Two threads per worker, one "training" resource: a worker trains one job at a time and
+    # still does light work (checking an uploaded run) beside it, with TensorFlow already in.
+    cluster = LocalCluster(n_workers=n_workers, threads_per_worker=2, processes=True,
+                           resources={TRAINING_RESOURCE: 1}, host="127.0.0.1",
+                           dashboard_address=None)
     print(cluster.scheduler_address, flush=True)
     try:
         sys.stdin.read()  # returns when the parent's end of the pipe closes

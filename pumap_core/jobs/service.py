@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import InvalidParameterError, PumapError
+from .cluster import TRAINING_RESOURCE
 from .order import JobOrder
 from .record import CANCELLED, INTERRUPTED, QUEUED, JobRecord
 from .store import JobStore
@@ -114,6 +115,25 @@ class TrainingService:
         """Forget an ended job (an interrupted one's checkpoint goes with it)."""
         self.store.discard(job_id)
 
+    def import_run_zip(self, data: bytes) -> Any:
+        """Add a run from a zip (:meth:`~pumap_core.runs.Workspace.import_zip`), checked and
+        its model loaded on a worker, so that this process never imports TensorFlow for it.
+
+        The zip travels through the workspace (which the workers see), not through Dask.
+        Returns the new run's :class:`~pumap_core.runs.RunInfo`; its errors are raised here.
+        """
+        from .worker import import_run
+
+        uploads = self.store.root / "uploads"
+        uploads.mkdir(parents=True, exist_ok=True)
+        path = uploads / f"run-{time.time_ns()}.zip"
+        path.write_bytes(data)
+        try:
+            future = self.client.submit(import_run, str(self.store.root), str(path), pure=False)
+            return future.result()
+        finally:
+            path.unlink(missing_ok=True)
+
     def jobs(self) -> list[JobRecord]:
         """Every job, oldest first (those whose worker went silent marked interrupted)."""
         return self.store.list()
@@ -127,10 +147,18 @@ class TrainingService:
         from .worker import run_job
 
         future = self.client.submit(run_job, str(self.store.root), job_id,
-                                    key=f"train-{job_id}-{time.time_ns()}", pure=False)
+                                    key=f"train-{job_id}-{time.time_ns()}", pure=False,
+                                    resources=self._training_resources())
         with self._lock:
             self._futures[job_id] = future
         future.add_done_callback(lambda f, job_id=job_id: self._settled(job_id, f))
+
+    def _training_resources(self) -> dict[str, int] | None:
+        """One "training" per job when the cluster's workers declare that resource (ours do),
+        so that a worker trains one job at a time and its other thread stays free."""
+        workers = self.client.scheduler_info().get("workers", {}).values()
+        declared = any(TRAINING_RESOURCE in (w.get("resources") or {}) for w in workers)
+        return {TRAINING_RESOURCE: 1} if declared else None
 
     def _settled(self, job_id: str, future: Any) -> None:
         """A task ended: if its worker died, the record still says running or queued."""

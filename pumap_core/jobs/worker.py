@@ -59,6 +59,18 @@ def run_job(root: str, job_id: str) -> str:
     return status
 
 
+def import_run(root: str, zip_path: str) -> Any:
+    """Add the run zipped at ``zip_path`` to the workspace ``root`` (a light task beside any
+    training: checking the run loads its model, and so TensorFlow, here rather than in the
+    server). Returns its RunInfo; a bad zip raises its one-line PumapError."""
+    from pathlib import Path
+
+    from ..runs import Workspace
+
+    quiet_tensorflow()
+    return Workspace(root).import_zip(Path(zip_path).read_bytes())
+
+
 def _usable_checkpoint(store: JobStore, job_id: str) -> tuple[int, tuple[float, ...]]:
     """Epochs the job's checkpoint holds and their losses ((0, ()): none); an unreadable one is
     removed, so that the job starts over."""

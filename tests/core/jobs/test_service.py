@@ -155,3 +155,51 @@ def test_after_a_restart_with_its_own_cluster_a_quiet_running_job_is_interrupted
         assert store.get(alive.id).status == RUNNING
     finally:
         service.close()
+
+
+IMPORT_IN_A_FRESH_PROCESS = """
+import sys
+from pathlib import Path
+from pumap_core.jobs import TrainingService
+from pumap_core.errors import PumapError
+root, address, zip_path = sys.argv[1:]
+service = TrainingService(root, scheduler=address)
+added = service.import_run_zip(Path(zip_path).read_bytes())
+try:
+    service.import_run_zip(b"not a zip")
+except PumapError as exc:
+    print("refused:", exc.user_message)
+print("added:", added.id)
+print("tensorflow imported:", "tensorflow" in sys.modules or "keras" in sys.modules)
+service.close()
+"""
+
+
+def test_a_run_zip_is_checked_on_a_worker_beside_a_training_never_in_the_server(
+        service, tmp_path):
+    """Uploading a run zip took the Streamlit server from 0.5 to 1.1 GB for good (TensorFlow,
+    to load the model and check it). Through the service, a worker does it, with its second
+    thread, while its first one trains."""
+    import subprocess
+    import sys
+
+    from pumap_core import ParametricUMAP
+
+    iris = load_demo("iris")
+    other = Workspace(tmp_path / "elsewhere")
+    run = other.save_run(ParametricUMAP(n_training_epochs=2, random_state=0).fit(iris.X), iris)
+    zip_path = tmp_path / "run.zip"
+    zip_path.write_bytes(other.export_zip(run.id))
+    training = submit(service, load_demo("digits"), n_training_epochs=2000)
+    wait(service.store, training.id, lambda r: r.epoch >= 1)
+    out = subprocess.run([sys.executable, "-c", IMPORT_IN_A_FRESH_PROCESS,
+                          str(service.store.root), service.address, str(zip_path)],
+                         capture_output=True, text=True, timeout=300, check=True).stdout
+    assert "tensorflow imported: False" in out
+    assert "refused: " in out and "zip" in out.split("refused: ")[1].lower()
+    added = out.split("added: ")[1].split()[0]
+    assert Workspace(service.store.root).load_run(added).n_items == 150
+    assert service.store.get(training.id).status == RUNNING  # it did not wait for the training
+    service.cancel(training.id)
+    wait(service.store, training.id, lambda r: r.finished)
+    assert not list((service.store.root / "uploads").iterdir())
