@@ -33,6 +33,8 @@ ThumbnailMode = Literal["L", "RGB"]
 #: Side of one atlas page in pixels: small enough for every browser's texture limit (4096 on
 #: older GPUs) with margin, big enough that few pages cover a million 16 px thumbnails.
 PAGE_SIDE = 2048
+#: Most pixels in one encoded thumbnail read back (a run zip's): 1024×1024, far above a cell.
+MAX_THUMBNAIL_PIXELS = 1 << 20
 #: PIL modes that hold one grey level per pixel (kept as mode "L").
 _GREY_MODES = ("1", "L", "LA", "I", "I;16", "I;16B", "I;16L", "I;16N", "F")
 
@@ -168,19 +170,25 @@ class Thumbnails(Sequence[bytes]):
         Raises
         ------
         InvalidDataError
-            An item cannot be decoded (its index is named), or there is none.
+            An item cannot be decoded (its index is named), is larger than
+            :data:`MAX_THUMBNAIL_PIXELS` (refused before decoding), or there is none.
         """
         from PIL import Image, UnidentifiedImageError
 
         def decoded() -> Iterable["Image.Image"]:
             for i, png in enumerate(pngs):
                 try:
-                    image = Image.open(io.BytesIO(png))
-                    image.load()
+                    image = Image.open(io.BytesIO(png))  # reads the header only
+                    width, height = image.size
+                    if width * height <= MAX_THUMBNAIL_PIXELS:
+                        image.load()
                 except (UnidentifiedImageError, OSError, ValueError, TypeError,
                         SyntaxError) as exc:  # PIL raises SyntaxError on some broken headers
                     raise InvalidDataError(f"Thumbnail {i} is not a readable image "
                                            f"({type(exc).__name__}).") from None
+                if width * height > MAX_THUMBNAIL_PIXELS:
+                    raise InvalidDataError(f"Thumbnail {i} is {width}×{height} pixels, far more "
+                                           "than a thumbnail needs; it was not decoded.")
                 yield image
 
         return cls.from_images(decoded(), cell)

@@ -153,6 +153,16 @@ def test_from_pngs_and_its_errors():
     with pytest.raises(InvalidDataError):
         Thumbnails.from_images([Image.new("L", (4, 4))], 0)
 
+
+def test_a_huge_thumbnail_is_refused_before_it_is_decoded(monkeypatch):
+    """A hostile run zip's 12000×12000 PNG (a few kB, 430 MB decoded) is refused by its header."""
+    huge = image_bytes("L", (12000, 12000))
+    decoded = []
+    monkeypatch.setattr(Image.Image, "load", lambda self: decoded.append(self) or None)
+    with pytest.raises(InvalidDataError, match="12000×12000 pixels") as err:
+        Thumbnails.from_pngs([image_bytes("L", (30, 30)), huge], 64)
+    assert "Thumbnail 1" in err.value.user_message and len(decoded) == 1
+
 # --------------------------------------------------------------------------- atlas pages
 
 
