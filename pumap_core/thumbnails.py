@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import io
 import math
+import warnings
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, overload
@@ -178,7 +179,7 @@ class Thumbnails(Sequence[bytes]):
         def decoded() -> Iterable["Image.Image"]:
             for i, png in enumerate(pngs):
                 try:
-                    image = Image.open(io.BytesIO(png))  # reads the header only
+                    image = open_header(png)
                     width, height = image.size
                     if width * height <= MAX_THUMBNAIL_PIXELS:
                         image.load()
@@ -386,3 +387,19 @@ class Thumbnails(Sequence[bytes]):
             reason = one_line(str(exc).replace(str(path), path.name)).split(". ")[0]
             raise ModelFileError(f"{path.name} in {place} is damaged "
                                  f"({reason.rstrip('.') or type(exc).__name__}).") from None
+
+
+def open_header(raw: bytes) -> "Image.Image":
+    """The image, opened lazily: PIL reads its size from the header and decodes nothing yet.
+
+    PIL warns (DecompressionBombWarning) about images over ``Image.MAX_IMAGE_PIXELS`` (89
+    megapixels) while opening them; our own limit, lower, refuses those just after, so the
+    warning is silenced (``catch_warnings`` swaps the process-wide filters: a filter another
+    thread adds in this instant would be undone, a risk worth less than a warning in the logs
+    for each upload). Past twice PIL's limit, ``Image.open`` raises DecompressionBombError.
+    """
+    from PIL import Image
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        return Image.open(io.BytesIO(raw))

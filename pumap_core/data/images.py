@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import warnings
 import zipfile
 from collections import Counter
 from pathlib import PurePosixPath
@@ -14,7 +13,7 @@ import pandas as pd
 from PIL import Image, ImageOps
 
 from ..errors import InvalidDataError, InvalidParameterError
-from ..thumbnails import Thumbnails, cell_for, fit_image
+from ..thumbnails import Thumbnails, cell_for, fit_image, open_header
 from ._common import MAX_UPLOAD_BYTES, MIN_ITEMS, check_upload, human_size, quoted_list
 from .dataset import Dataset
 
@@ -130,7 +129,7 @@ def read_image_zip(data: bytes, *, name: str, size: tuple[int, int] = (28, 28),
                                       f"limit of {human_size(max_bytes)} per image"))
                 continue
             try:
-                header = _open_header(archive.read(info))
+                header = open_header(archive.read(info))
             except Image.DecompressionBombError:  # PIL's own guard, at twice its limit
                 skipped.append((path, _bomb(max_image_pixels)))
                 continue
@@ -235,20 +234,6 @@ def _image_entries(archive: zipfile.ZipFile
             others.append(str(path))
     images.sort(key=lambda entry: entry[0])
     return images, others
-
-
-def _open_header(raw: bytes) -> Image.Image:
-    """The image, opened lazily: PIL reads its size from the header and decodes nothing yet.
-
-    PIL warns (DecompressionBombWarning) about images over ``Image.MAX_IMAGE_PIXELS`` (89
-    megapixels) while opening them; our own limit, lower, refuses those just after, so the
-    warning is silenced (``catch_warnings`` swaps the process-wide filters: a filter another
-    thread adds in this instant would be undone, a risk worth less than a warning in the logs
-    for each upload). Past twice PIL's limit, ``Image.open`` raises DecompressionBombError.
-    """
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-        return Image.open(io.BytesIO(raw))
 
 
 def _bomb(limit: int) -> str:
