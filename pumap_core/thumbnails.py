@@ -174,7 +174,7 @@ class Thumbnails(Sequence[bytes]):
             An item cannot be decoded (its index is named), is larger than
             :data:`MAX_THUMBNAIL_PIXELS` (refused before decoding), or there is none.
         """
-        from PIL import Image, UnidentifiedImageError
+        from PIL import UnidentifiedImageError
 
         def decoded() -> Iterable["Image.Image"]:
             for i, png in enumerate(pngs):
