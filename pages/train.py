@@ -51,7 +51,10 @@ following = current is not None and not current.finished
 shown = (current.settings if following else
          state.get(LAST_SETTINGS) or (current.settings if current is not None else None))
 settings = settings_form(ds, disabled=busy, shown=shown)
-if settings is not None and not busy:
+if settings is not None and busy:  # a press that raced the lock: said, not lost silently
+    st.warning("Your training is still queued or running, so this press was not sent; cancel "
+               "it, or wait for it to end, to train again.")
+elif settings is not None:
     state.put(LAST_SETTINGS, settings)
     with user_errors():
         service = training_service()

@@ -36,6 +36,10 @@ JOB_JSON, ORDER_JSON, LANDMARKS, CANCEL = "job.json", "order.json", "landmarks.n
 CHECKPOINT = "checkpoint.npz"
 SILENT = ("Training stopped: nothing was heard from its worker for a minute (the worker or the "
           "server was stopped).")
+#: Records as last parsed, by file, with the (inode, mtime, size) they were read at: every
+#: write replaces the file (a new inode), so a changed record is never served stale.
+_PARSED: dict[str, tuple[tuple[int, int, int], JobRecord]] = {}
+_PARSED_MAX = 20_000
 #: One lock per process for read-modify-write of a record (the worker's progress thread and
 #: its training thread both write).
 _WRITE_LOCK = threading.Lock()
@@ -162,9 +166,20 @@ class JobStore:
         return (self._path(job_id) / CANCEL).exists()
 
     def _read(self, job_id: str) -> JobRecord:
+        """The record, parsed again only when its file was replaced: every page of every
+        session lists the jobs a few times a second, and most of them have long ended."""
         path = self._path(job_id) / JOB_JSON
         try:
-            return JobRecord.from_dict(json.loads(path.read_text(encoding="utf-8")))
+            stat = path.stat()
+            version = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+            known = _PARSED.get(str(path))
+            if known is not None and known[0] == version:
+                return known[1]
+            record = JobRecord.from_dict(json.loads(path.read_text(encoding="utf-8")))
+            if len(_PARSED) > _PARSED_MAX:
+                _PARSED.clear()
+            _PARSED[str(path)] = (version, record)
+            return record
         except FileNotFoundError:
             raise ModelNotFoundError(f"There is no training job {job_id!r}.") from None
         except (ValueError, TypeError) as exc:
