@@ -31,6 +31,7 @@ import keras
 import numpy as np
 
 from .errors import ModelFileError, one_line
+
 # read_manifest and the format constants live in .manifest (no Keras); kept importable here.
 from .manifest import FORMAT, MANIFEST, SCHEMA_VERSION, file_sha256, read_manifest  # noqa: F401
 from .manifest import feature_names as manifest_feature_names

@@ -43,7 +43,7 @@ class ModelRef:
     digest: str
 
     @classmethod
-    def of(cls, path: str | Path) -> tuple["ModelRef", dict[str, Any]]:
+    def of(cls, path: str | Path) -> tuple[ModelRef, dict[str, Any]]:
         """The reference to the model folder ``path`` and its manifest (checked, no Keras)."""
         folder = Path(path).resolve()
         manifest = read_manifest(folder)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from typing import Sequence
+from collections.abc import Sequence
 
 from ..errors import PumapError, user_message
 
@@ -58,11 +58,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def run_fit(args: argparse.Namespace) -> None:
     from .cluster import dask_client
-    from .fit import fit_sample, parse_param
+    from .fit import estimator, fit_sample, parse_param
     from .inputs import feature_columns, read_input
     from .progress import epoch_printer
 
     params = dict(parse_param(p) for p in args.param)
+    estimator(params)  # an unknown parameter is said before a cluster starts
     # Bad files or columns are said before a cluster starts.
     feature_columns(read_input(args.input, block=args.blocksize).frame, _names(args.columns))
     with dask_client(args.scheduler, quiet=not args.verbose):

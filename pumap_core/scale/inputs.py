@@ -12,17 +12,23 @@ partition (about 6× measured, see DESIGN.md), which is why the default is modes
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from ..errors import (DataTypeError, InputNotFoundError, InvalidDataError, PumapError,
-                      UnreadableInputError, one_line)
+from ..errors import (
+    DataTypeError,
+    InputNotFoundError,
+    InvalidDataError,
+    PumapError,
+    UnreadableInputError,
+    one_line,
+)
 
 if TYPE_CHECKING:
     import dask.dataframe as dd

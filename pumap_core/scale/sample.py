@@ -69,7 +69,7 @@ def sample_rows(frame: Any, n: int | None, random_state: Any = None, *,
     if n is not None and (not isinstance(n, (int, np.integer)) or n < 1):
         raise InvalidParameterError(f"The sample size must be a positive number of rows, not "
                                     f"{n!r}.")
-    total = int(len(frame)) if total is None else int(total)
+    total = len(frame) if total is None else int(total)
     if n is None or n >= total:
         if n is not None and n > total:
             log.warning("asked for %d rows but the input has %d: using them all", n, total)

@@ -10,10 +10,17 @@ from __future__ import annotations
 import re
 import time
 import uuid
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence
+from typing import Any
 
-from ..errors import ClusterError, InvalidParameterError, PumapError, UnreadableInputError, one_line
+from ..errors import (
+    ClusterError,
+    InvalidParameterError,
+    PumapError,
+    UnreadableInputError,
+    one_line,
+)
 from .embed import embed
 from .inputs import is_read_error, read_input
 from .progress import RowProgress
