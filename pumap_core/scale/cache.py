@@ -80,6 +80,13 @@ def _load(ref: ModelRef) -> EmbeddingModel:
     return model
 
 
+def preload(ref: ModelRef) -> int:
+    """Load the model of ``ref`` in this worker now (a task sent to each worker before an
+    embed, so that the first partitions do not wait); returns :func:`load_count`."""
+    cached_model(ref)
+    return _loads
+
+
 def load_count() -> int:
     """How many models this process has loaded (for tests: one per worker and model)."""
     return _loads

@@ -90,7 +90,8 @@ def run_embed(args: argparse.Namespace) -> None:
                                   columns=_names(args.columns), keep=_names(args.keep) or (),
                                   block=args.blocksize, progress=lambda p: p.show())
     print(f"embedded {report.rows:,} rows into {report.parts} parts in {report.seconds:.1f} s "
-          f"({report.rate:,.0f} rows/s): {report.output}")
+          f"({report.rate:,.0f} rows/s; model loaded on the workers in "
+          f"{report.load_seconds:.1f} s before): {report.output}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

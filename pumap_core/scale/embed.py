@@ -25,19 +25,22 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InvalidDataError
-from ..manifest import feature_names
+from ..manifest import feature_names, read_manifest
 from ..runs.points import points_frame
 from .cache import ModelRef, cached_model
 from .inputs import as_dask_frame, check_present, feature_columns, float_rows
 
 
 def model_ref(model: Any) -> tuple[ModelRef, dict[str, Any]]:
-    """A reference to ``model`` (a model folder, or a fitted ParametricUMAP) and its manifest.
+    """A reference to ``model`` (a model folder, a ModelRef, or a fitted ParametricUMAP) and its
+    manifest.
 
     A fitted estimator is saved to a temporary folder, removed when the reference (and so
     every frame built on it) is gone. Workers must see that folder: on a cluster of other
     machines, save the model on shared storage and pass its path instead.
     """
+    if isinstance(model, ModelRef):
+        return model, read_manifest(model.path, check_files=False)
     if isinstance(model, (str, Path)):
         return ModelRef.of(model)
     if not hasattr(model, "save"):
