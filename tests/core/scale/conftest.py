@@ -9,7 +9,6 @@ set as Dask's default scheduler for the session. The model: trained on 2,000 sam
 
 import pandas as pd
 import pytest
-
 from scale_data import BLOCK, FEATURES, FIT_PARAMS, N_FILES, ROWS_PER_FILE, make_table
 
 
@@ -32,6 +31,7 @@ def all_rows(parquet_dir):
 @pytest.fixture(scope="session")
 def client():
     from distributed import Client, LocalCluster
+
     from pumap_core.jobs.cluster import worker_environment
 
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",

@@ -21,7 +21,7 @@ LENGTHS = (100, 400, 50, 300, 150)  # unequal partitions: a per-partition quota 
 def frame_of(lengths=LENGTHS) -> dd.DataFrame:
     starts = np.concatenate([[0], np.cumsum(lengths)])
     parts = [pd.DataFrame({"row": np.arange(a, b), "v": np.arange(a, b) * 0.5},
-                          index=np.arange(a, b)) for a, b in zip(starts[:-1], starts[1:])]
+                          index=np.arange(a, b)) for a, b in itertools.pairwise(starts)]
     return dd.concat([dd.from_pandas(p, npartitions=1) for p in parts])
 
 
