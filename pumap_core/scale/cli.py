@@ -88,7 +88,7 @@ def run_embed(args: argparse.Namespace) -> None:
     with dask_client(args.scheduler, quiet=not args.verbose) as client:
         report = embed_to_parquet(args.model, args.input, args.output, client=client,
                                   columns=_names(args.columns), keep=_names(args.keep) or (),
-                                  block=args.blocksize, progress=lambda p: p.show())
+                                  block=args.blocksize, progress=lambda p, final: p.show(final))
     print(f"embedded {report.rows:,} rows into {report.parts} parts in {report.seconds:.1f} s "
           f"({report.rate:,.0f} rows/s; model loaded on the workers in "
           f"{report.load_seconds:.1f} s before): {report.output}")

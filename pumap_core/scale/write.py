@@ -72,7 +72,7 @@ def check_output(output: str) -> bool:
 def embed_to_parquet(model: Any, source: str, output: str, *, client: Any,
                      columns: Sequence[str] | None = None, keep: Sequence[str] = (),
                      block: str | int | None = None,
-                     progress: Callable[[RowProgress], None] | None = None,
+                     progress: Callable[[RowProgress, bool], None] | None = None,
                      poll: float = 0.5) -> EmbedReport:
     """Embed every row of ``source`` with ``model`` into the Parquet dataset ``output``.
 
@@ -82,7 +82,8 @@ def embed_to_parquet(model: Any, source: str, output: str, *, client: Any,
     source : Parquet / CSV files (path, folder, glob, URL).
     output : folder written (replaced if it holds an earlier result of this function).
     client : the ``distributed.Client`` to run on.
-    progress : called every ``poll`` seconds, and at the end, with the row counter.
+    progress : called every ``poll`` seconds with the row counter and False, at the end
+        with True.
 
     Raises
     ------
@@ -110,7 +111,7 @@ def embed_to_parquet(model: Any, source: str, output: str, *, client: Any,
                 break
             except TimeoutError:
                 if progress is not None:
-                    progress(counter)
+                    progress(counter, False)
         _result(future, source)
         seconds = time.perf_counter() - start
         deadline = time.perf_counter() + 2.0  # the last partitions' events may trail the result
@@ -119,7 +120,7 @@ def embed_to_parquet(model: Any, source: str, output: str, *, client: Any,
     finally:
         client.unsubscribe_topic(topic)
     if progress is not None:
-        progress(counter)
+        progress(counter, True)
     return EmbedReport(output=output, rows=counter.snapshot().rows, parts=points.npartitions,
                        seconds=seconds, load_seconds=load_seconds)
 
