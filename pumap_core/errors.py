@@ -50,6 +50,18 @@ class ModelNotFoundError(PumapError, FileNotFoundError):
     """A saved model folder, or a file it must contain, does not exist."""
 
 
+class InputNotFoundError(PumapError, FileNotFoundError):
+    """No data file matches the path, folder or pattern given."""
+
+
+class UnreadableInputError(PumapError, OSError):
+    """A data file exists but cannot be read as Parquet or CSV (corrupt, truncated, wrong type)."""
+
+
+class ClusterError(PumapError, ConnectionError):
+    """The Dask scheduler cannot be reached, or the cluster lost the work."""
+
+
 class ExportError(PumapError, RuntimeError):
     """The encoder could not be exported, or the exported file does not match the model."""
 

@@ -16,7 +16,7 @@ from .errors import InvalidDataError, NotFittedError, TrainingDivergedError
 from .graph import FuzzyGraph, KNNResult, find_ab_params, fuzzy_simplicial_set, nearest_neighbors
 from .landmarks import LandmarksMixin, TrainingRows, training_rows
 from .training.events import ListenersMixin
-from .validation import as_float_matrix
+from .validation import as_float_matrix, feature_names_of
 
 if TYPE_CHECKING:  # these import Keras, which ``import pumap_core`` leaves for the first fit
     import keras
@@ -125,6 +125,7 @@ class ParametricUMAP(ListenersMixin, LandmarksMixin, TransformerMixin, BaseEstim
     embedding_ : float32 array of shape (n_samples, n_components)
     encoder_ : keras.Model, the trained network
     n_features_in_ : int
+    feature_names_in_ : array of str, the column names when fitted on a DataFrame of named columns
     history_ : dict with "loss", one entry per epoch (also readable as ``_history``)
     graph_ : scipy.sparse.csr_matrix, the fuzzy graph
     model_ : EmbeddingModel, owns ``transform``, ``inverse_transform``, ``export`` and ``save``
@@ -228,7 +229,8 @@ class ParametricUMAP(ListenersMixin, LandmarksMixin, TransformerMixin, BaseEstim
         model = EmbeddingModel(encoder=encoder, a=a, b=b, n_features_in=rows.X.shape[1],
                                item_shape=item_shape, history=result.history,
                                info=self._fit_info(rows, knn, graph, objectives, result),
-                               decoder=decoder, landmarks=rows.kept)
+                               decoder=decoder, landmarks=rows.kept,
+                               feature_names=feature_names_of(X))
         self._set_fitted(model, graph=graph.graph, embedding=model.transform(rows.X))
         if saving is not None and not (result.cancelled or result.diverged):
             saving.remove()
@@ -344,6 +346,9 @@ class ParametricUMAP(ListenersMixin, LandmarksMixin, TransformerMixin, BaseEstim
         self.history_ = model.history
         self._a, self._b = model.a, model.b
         self.cancelled_ = bool(model.info.cancelled)
+        self.__dict__.pop("feature_names_in_", None)  # scikit-learn's: only for named columns
+        if model.feature_names is not None:
+            self.feature_names_in_ = np.asarray(model.feature_names, dtype=object)
         if graph is not None:
             self.graph_ = graph
         if embedding is not None:

@@ -77,6 +77,8 @@ class EmbeddingModel:
     decoder : keras.Model or None, embedding (n_components,) -> item of ``item_shape`` in the
         input space and value range (``parametric_reconstruction=True``).
     landmarks : LandmarkSet or None, rows kept with ``add_landmarks`` for the next fit.
+    feature_names : tuple of str or None, the names of the columns trained on (a DataFrame's),
+        kept in the manifest so that data read by name (``pumap_core.scale``) can be checked.
     """
 
     encoder: keras.Model
@@ -88,6 +90,7 @@ class EmbeddingModel:
     info: FitInfo = FitInfo()
     decoder: keras.Model | None = None
     landmarks: Any = None
+    feature_names: tuple[str, ...] | None = None
 
     @property
     def n_components(self) -> int:

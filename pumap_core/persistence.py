@@ -17,7 +17,6 @@ written as version 1 when it has neither, so older pumap_core versions still rea
 
 from __future__ import annotations
 
-import hashlib
 import json
 import numbers
 import platform
@@ -31,22 +30,15 @@ from typing import Any
 import keras
 import numpy as np
 
-from .errors import ModelFileError, ModelNotFoundError, one_line
+from .errors import ModelFileError, one_line
+
+# read_manifest and the format constants live in .manifest (no Keras); kept importable here.
+from .manifest import FORMAT, MANIFEST, SCHEMA_VERSION, file_sha256, read_manifest  # noqa: F401
+from .manifest import feature_names as manifest_feature_names
 from .model import EmbeddingModel, FitInfo
 
-FORMAT = "pumap-studio/parametric-umap"
-SCHEMA_VERSION = 2
-MANIFEST = "manifest.json"
 # Files that need schema version 2 to be understood.
 _V2_FILES = ("decoder.keras", "landmarks.npy", "landmark_data.npy")
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def package_versions() -> dict[str, str]:
@@ -94,10 +86,13 @@ def save_model(model: EmbeddingModel, path: str | Path, *, params: dict[str, Any
             "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "params": params,
             "model": {"a": model.a, "b": model.b, "n_features_in": model.n_features_in,
-                      "item_shape": list(model.item_shape), "n_components": model.n_components},
+                      "item_shape": list(model.item_shape), "n_components": model.n_components,
+                      # read by .manifest.feature_names; older readers ignore the key
+                      **({} if model.feature_names is None
+                         else {"feature_names": list(model.feature_names)})},
             "info": model.info.to_dict(),
             "versions": package_versions(),
-            "files": {name: _sha256(tmp / name) for name in files},
+            "files": {name: file_sha256(tmp / name) for name in files},
         }
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2))
         if path.exists():
@@ -185,38 +180,6 @@ def from_manifest(cls: type, manifest: dict[str, Any], encoder: Any, decoder: An
 
 
 # -- reading ---------------------------------------------------------------------------------
-def read_manifest(path: str | Path) -> dict[str, Any]:
-    """Read and check the manifest of a model folder."""
-    path = Path(path)
-    if not path.is_dir():
-        raise ModelNotFoundError(f"No saved model folder at {path}.")
-    if not (path / MANIFEST).is_file():
-        raise ModelNotFoundError(f"{path} has no {MANIFEST}; it is not a saved model folder.")
-    try:
-        manifest = json.loads((path / MANIFEST).read_text())
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise ModelFileError(f"{path / MANIFEST} is corrupt (not valid JSON).") from None
-    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-        raise ModelFileError(f"{path} is not a pumap model folder (unknown format).")
-    version = manifest.get("schema_version")
-    if not isinstance(version, int) or version < 1:
-        raise ModelFileError(f"{path / MANIFEST} has no valid schema_version.")
-    if version > SCHEMA_VERSION:
-        raise ModelFileError(
-            f"{path} was saved by a newer pumap_core (format version {version}; this one reads "
-            f"up to {SCHEMA_VERSION}); upgrade pumap_core to load it.")
-    for key in ("params", "model", "files"):
-        if not isinstance(manifest.get(key), dict):
-            raise ModelFileError(f"{path / MANIFEST} is missing its {key!r} section.")
-    for name, digest in manifest["files"].items():
-        file = path / name
-        if not file.is_file():
-            raise ModelNotFoundError(f"{file} is missing from the saved model folder.")
-        if _sha256(file) != digest:
-            raise ModelFileError(f"{file} is corrupt (its checksum does not match the manifest).")
-    return manifest
-
-
 def _load_network(file: Path) -> keras.Model:
     try:
         return keras.saving.load_model(file, compile=False, safe_mode=True)
@@ -225,6 +188,11 @@ def _load_network(file: Path) -> keras.Model:
             f"{file} could not be loaded ({one_line(exc)}); "
             "a custom layer must be registered with keras.saving.register_keras_serializable.",
         ) from None
+
+
+def _names(manifest: dict[str, Any]) -> tuple[str, ...] | None:
+    names = manifest_feature_names(manifest)
+    return None if names is None else tuple(names)
 
 
 def load_model(path: str | Path) -> tuple[EmbeddingModel, dict[str, Any], np.ndarray | None]:
@@ -247,7 +215,7 @@ def load_model(path: str | Path) -> tuple[EmbeddingModel, dict[str, Any], np.nda
                                n_features_in=int(meta["n_features_in"]),
                                item_shape=tuple(int(v) for v in meta["item_shape"]),
                                history=history, info=FitInfo.from_dict(manifest.get("info")),
-                               decoder=decoder)
+                               decoder=decoder, feature_names=_names(manifest))
         if {"landmarks.npy", "landmark_data.npy"} & set(manifest["files"]):
             from .landmarks import LandmarkSet
 

@@ -82,3 +82,11 @@ def as_float_matrix(X: Any, *, what: str = "X", min_rows: int = 1) -> np.ndarray
         raise InvalidDataError(
             f"{what} has {kind} values in {bad_rows} row(s); drop or impute them before embedding.")
     return out
+
+
+def feature_names_of(X: Any) -> tuple[str, ...] | None:
+    """The column names of a table whose columns are all named by strings (scikit-learn's rule
+    for ``feature_names_in_``), else None (arrays, unnamed or numbered columns)."""
+    columns = getattr(X, "columns", None)
+    names = [] if columns is None else list(columns)
+    return tuple(names) if names and all(isinstance(n, str) for n in names) else None

@@ -48,7 +48,9 @@ def points_frame(coords: np.ndarray, table: pd.DataFrame, labels: np.ndarray | N
     -------
     DataFrame: coordinates (float32), ``label``, then the table's columns (renamed on a clash).
     """
-    coords = np.asarray(coords, dtype=np.float32).reshape(len(coords), -1)
+    coords = np.asarray(coords, dtype=np.float32)
+    if coords.ndim != 2:  # a (n,) vector is one coordinate; (0, k) stays k empty columns
+        coords = coords.reshape(len(coords), -1)
     frame = pd.DataFrame(dict(zip(coordinate_names(coords.shape[1]), coords.T)))
     if labels is not None:
         frame[LABEL] = labels
