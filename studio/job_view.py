@@ -16,8 +16,8 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from pumap_core.errors import PumapError
-from pumap_core.jobs import (CANCELLED, DONE, FAILED, INTERRUPTED, QUEUED, STAGE_LABELS,
-                             JobRecord)
+from pumap_core.jobs import (CANCELLED, DONE, EMBED, FAILED, INTERRUPTED, QUEUED,
+                             STAGE_LABELS, JobRecord)
 from studio import state
 from studio.errors import user_errors
 from studio.service import job_store, session_owner, training_service
@@ -50,7 +50,8 @@ def status_line(record: JobRecord, records: Sequence[JobRecord] = ()) -> str:
                  f"Queued — {ahead} job{'s' if ahead > 1 else ''} ahead")
     elif record.n_epochs and not record.finished:
         eta = f", about {record.eta:.0f} s left" if record.eta is not None else ""
-        label += f" — epoch {record.epoch}/{record.n_epochs}{eta}"
+        unit = "part" if record.kind == EMBED else "epoch"
+        label += f" — {unit} {record.epoch}/{record.n_epochs}{eta}"
     return label
 
 
@@ -95,15 +96,23 @@ def _outcome(record: JobRecord, job_key: str, prefix: str) -> None:
         st.error(record.error or STAGE_LABELS[record.status])
     elif record.status == CANCELLED and record.run_id is None:
         st.info("Cancelled before it started; nothing was trained.")
+    elif record.kind == EMBED and record.status == DONE:
+        st.success(f"Embedded {record.n_items:,} rows in {record.elapsed:.1f} s; kept as the "
+                   f"map {record.run_id}.")
+        _explore_button(record.run_id, prefix)
     elif record.status in (DONE, CANCELLED):
         verb = "Cancelled after" if record.status == CANCELLED else "Finished"
         resumed = (f" (resumed from epoch {record.resumed_from})" if record.resumed_from
                    else "")
         st.success(f"{verb} {len(record.losses)} epochs{resumed} in {record.elapsed:.1f} s; "
                    f"saved as run {record.run_id}.")
-        if st.button("Explore the map", type="primary", key=f"{prefix}.explore"):
-            state.put(state.RUN_ID, record.run_id)
-            st.switch_page("pages/explore.py")
+        _explore_button(record.run_id, prefix)
+
+
+def _explore_button(run_id: str | None, prefix: str) -> None:
+    if st.button("Explore the map", type="primary", key=f"{prefix}.explore"):
+        state.put(state.RUN_ID, run_id)
+        st.switch_page("pages/explore.py")
 
 
 def _interrupted(record: JobRecord, job_key: str, prefix: str) -> None:

@@ -1,4 +1,4 @@
-"""Training jobs that belong to the server: orders, records on disk, Dask workers.
+"""Training (and embedding) jobs that belong to the server: orders, records on disk, Dask workers.
 
 >>> from pumap_core.jobs import JobOrder, TrainingService
 >>> service = TrainingService()                                   # doctest: +SKIP
@@ -6,14 +6,14 @@
 ... # doctest: +SKIP
 """
 
-from .order import JobOrder, build_estimator
-from .record import (CANCELLED, DONE, FAILED, FINAL, INTERRUPTED, QUEUED, RUNNING, STAGE_LABELS,
-                     STATUSES, JobRecord)
+from .order import EmbedOrder, JobOrder, build_estimator
+from .record import (CANCELLED, DONE, EMBED, FAILED, FINAL, INTERRUPTED, QUEUED, RUNNING,
+                     STAGE_LABELS, STATUSES, TRAIN, JobRecord)
 from .service import SCHEDULER_ENV, ServiceError, TrainingService
 from .store import JobStore
 
 __all__ = [
-    "CANCELLED", "DONE", "FAILED", "FINAL", "INTERRUPTED", "QUEUED", "RUNNING", "SCHEDULER_ENV",
-    "STAGE_LABELS", "STATUSES", "JobOrder", "JobRecord", "JobStore", "ServiceError",
-    "TrainingService", "build_estimator",
+    "CANCELLED", "DONE", "EMBED", "FAILED", "FINAL", "INTERRUPTED", "QUEUED", "RUNNING",
+    "SCHEDULER_ENV", "STAGE_LABELS", "STATUSES", "TRAIN", "EmbedOrder", "JobOrder", "JobRecord",
+    "JobStore", "ServiceError", "TrainingService", "build_estimator",
 ]

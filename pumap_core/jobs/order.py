@@ -1,8 +1,9 @@
-"""What crosses into a training job: one frozen, JSON-able order, and the estimator it builds.
+"""What crosses into a job: one frozen, JSON-able order, and the estimator it builds.
 
 The Train form (or any client) turns its settings into a :class:`JobOrder`; the order is
 written to the job's folder and the worker builds the estimator from it, so nothing is
-pickled into a job: the data come from the workspace by id.
+pickled into a job: the data come from the workspace by id. An :class:`EmbedOrder` places a
+large Parquet dataset on a run's map, out of core (:mod:`pumap_core.scale`).
 """
 
 from __future__ import annotations
@@ -69,6 +70,52 @@ class JobOrder:
     def from_dict(cls, raw: Mapping[str, Any]) -> "JobOrder":
         known = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in raw.items() if k in known})
+
+
+@dataclass(frozen=True)
+class EmbedOrder:
+    """Embed every row of a large input with a run's model, and keep the result as a map.
+
+    Attributes
+    ----------
+    run_id : str, the run whose model places the rows
+    source : str, Parquet file, folder or glob (or CSV glob) that the workers can read
+    keep : columns copied beside the coordinates (ids, labels...)
+    columns : feature columns (None: those the model was trained on)
+    name : the new map's name (None: from the source)
+    """
+
+    run_id: str
+    source: str
+    keep: tuple[str, ...] = ()
+    columns: tuple[str, ...] | None = None
+    name: str | None = None
+    kind: str = "embed"
+
+    @property
+    def dataset_id(self) -> str:
+        return ""  # the rows are read from ``source``, not from the dataset store
+
+    def settings(self) -> dict[str, Any]:
+        """What the job's page shows."""
+        return {"run": self.run_id, "source": self.source, "keep": ", ".join(self.keep)}
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, raw: Mapping[str, Any]) -> "EmbedOrder":
+        known = {f.name for f in fields(cls)}
+        values = {k: v for k, v in raw.items() if k in known}
+        values["keep"] = tuple(values.get("keep") or ())
+        if values.get("columns") is not None:
+            values["columns"] = tuple(values["columns"])
+        return cls(**values)
+
+
+def order_from_dict(raw: Mapping[str, Any]) -> "JobOrder | EmbedOrder":
+    """Read an ``order.json`` of either kind (a training's has no ``kind``)."""
+    return EmbedOrder.from_dict(raw) if raw.get("kind") == "embed" else JobOrder.from_dict(raw)
 
 
 def build_estimator(order: JobOrder, dataset: "Dataset", *,

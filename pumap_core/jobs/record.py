@@ -16,13 +16,16 @@ QUEUED, RUNNING, DONE, CANCELLED, FAILED, INTERRUPTED = (
 #: Every status; the last four are final: nothing moves the job on from there.
 STATUSES = (QUEUED, RUNNING, DONE, CANCELLED, FAILED, INTERRUPTED)
 FINAL = frozenset({DONE, CANCELLED, FAILED, INTERRUPTED})
+#: What a job does: train a map, or embed a large input on one (``epoch`` / ``n_epochs`` then
+#: count the input's partitions, ``n_items`` its rows).
+TRAIN, EMBED = "train", "embed"
 #: A running job whose worker has not written for this long is presumed dead (its worker or
 #: the server was killed): the service marks it interrupted.
 STALE_SECONDS = 60.0
 
 STAGE_LABELS = {"queued": "Waiting for a worker", "loading": "Loading the data",
                 "knn": "Finding nearest neighbours", "graph": "Building the fuzzy graph",
-                "training": "Training the network",
+                "training": "Training the network", "embedding": "Embedding the rows",
                 "saving": "Measuring quality and saving the run", "done": "Done",
                 "cancelled": "Cancelled", "failed": "Failed", "interrupted": "Interrupted"}
 
@@ -47,6 +50,7 @@ class JobRecord:
     error : str or None, one line when it failed or was interrupted
     run_id : str or None, the run it was saved as
     resumed_from : epochs its checkpoint held when it was last (re)started (0: from the start)
+    kind : :data:`TRAIN` or :data:`EMBED`
     """
 
     id: str
@@ -68,6 +72,7 @@ class JobRecord:
     error: str | None = None
     run_id: str | None = None
     resumed_from: int = 0
+    kind: str = TRAIN
 
     @property
     def finished(self) -> bool:

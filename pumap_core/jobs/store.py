@@ -29,8 +29,8 @@ from ..errors import InvalidParameterError, ModelFileError, ModelNotFoundError, 
 from ..runs.record import (commit_folder, folder_path, new_run_id, record_folders, remove_folder,
                            write_json)
 from ..runs.record import workspace_root
-from .order import JobOrder
-from .record import FINAL, INTERRUPTED, QUEUED, JobRecord
+from .order import EmbedOrder, JobOrder, order_from_dict
+from .record import FINAL, INTERRUPTED, QUEUED, TRAIN, JobRecord
 
 JOB_JSON, ORDER_JSON, LANDMARKS, CANCEL = "job.json", "order.json", "landmarks.npy", "cancel"
 CHECKPOINT = "checkpoint.npz"
@@ -61,13 +61,14 @@ class JobStore:
     def __repr__(self) -> str:
         return f"JobStore({str(self.root)!r})"
 
-    def create(self, order: JobOrder, *, owner: str = "", dataset_name: str = "",
+    def create(self, order: JobOrder | EmbedOrder, *, owner: str = "", dataset_name: str = "",
                n_items: int = 0, landmarks: np.ndarray | None = None) -> JobRecord:
         """A new queued job for ``order``; its folder appears whole (written, then renamed)."""
         slug = dataset_name or "job"
         raw = JobRecord(id=new_run_id(slug), owner=owner, dataset_id=order.dataset_id,
                         dataset_name=dataset_name, n_items=int(n_items),
-                        settings=order.settings()).to_dict()
+                        settings=order.settings(),
+                        kind=getattr(order, "kind", TRAIN)).to_dict()
 
         def write(tmp: Path) -> None:
             write_json(tmp / ORDER_JSON, order.to_dict())
@@ -94,11 +95,11 @@ class JobStore:
                                  ended=time.time(), error=SILENT)
         return record
 
-    def order(self, job_id: str) -> JobOrder:
-        """What the job trains."""
+    def order(self, job_id: str) -> JobOrder | EmbedOrder:
+        """What the job does."""
         try:
             raw = json.loads((self._path(job_id) / ORDER_JSON).read_text(encoding="utf-8"))
-            return JobOrder.from_dict(raw)
+            return order_from_dict(raw)
         except FileNotFoundError:
             raise ModelNotFoundError(f"There is no training job {job_id!r}.") from None
         except (ValueError, TypeError) as exc:

@@ -11,16 +11,18 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from typing import Any
+from typing import Any, Callable
 
 from ..errors import user_message
 from ..quiet import quiet_tensorflow
-from .record import CANCELLED, DONE, FAILED, INTERRUPTED, RUNNING
+from .record import CANCELLED, DONE, EMBED, FAILED, INTERRUPTED, RUNNING
 from .store import JobStore
 
 log = logging.getLogger("pumap_core")
 #: Progress is written at most this often (seconds); the heartbeat at least this often.
 WRITE_EVERY, HEARTBEAT_EVERY, CANCEL_POLL = 0.3, 3.0, 0.2
+#: Where embed jobs write their Parquet output, in the workspace.
+MAPS = "maps"
 LOST_WORKER = ("The worker that trained this job stopped (it was killed, or ran out of "
                "memory).")
 
@@ -48,8 +50,9 @@ def run_job(root: str, job_id: str) -> str:
     store.update(job_id, status=RUNNING, stage="loading", started=now, heartbeat=now,
                  resumed_from=resumed, epoch=resumed, losses=losses)
     reporter = _Reporter(store, job_id, losses)
+    work = _embed if record.kind == EMBED else _train
     try:
-        status, run_id = _train(store, job_id, reporter)
+        status, run_id = work(store, job_id, reporter)
         reporter.finish(status=status, stage=status, run_id=run_id, eta=0.0)
     except Exception as exc:  # noqa: BLE001 - the page shows it as one line
         log.exception("training job %s failed", job_id)
@@ -99,12 +102,54 @@ def _train(store: JobStore, job_id: str, reporter: "_Reporter") -> tuple[str, st
         fit_args["landmark_positions"] = store.landmarks(job_id)
     est = build_estimator(order, dataset, continue_model=model)
     est.add_listener(reporter.on_event)
-    reporter.watch(est)
+    reporter.watch(est.cancel)
     est.fit(dataset.X, checkpoint=store.checkpoint_path(job_id), **fit_args)
     reporter.update(stage="saving")
     metrics = quality_report(dataset.X, est.embedding_, dataset.labels)
     info = workspace.save_run(est, dataset, metrics=metrics, name=order.run_name)
     return (CANCELLED if est.cancelled_ else DONE), info.id
+
+
+class _Stopped(Exception):
+    """Raised from an embed's progress callback when a cancel was asked for."""
+
+
+def _embed(store: JobStore, job_id: str, reporter: "_Reporter") -> tuple[str, str | None]:
+    """Embed the order's input with its run's model on the cluster this task runs on (from
+    inside the task, the Dask way: ``worker_client``), into ``maps/<job id>/`` of the
+    workspace, then keep it as a large map. A cancel stops it and removes what was written."""
+    import shutil
+
+    from distributed import worker_client
+
+    from ..runs import Workspace
+    from ..runs.files import MODEL
+    from ..scale.write import embed_to_parquet
+
+    order = store.order(job_id)
+    workspace = Workspace(store.root)
+    model = workspace.load_run(order.run_id).path / MODEL
+    output = store.root / MAPS / job_id
+
+    def progress(counter: Any, final: bool) -> None:
+        snap = counter.snapshot()
+        reporter.update(stage="embedding", epoch=snap.parts, n_epochs=snap.total_parts,
+                        eta=snap.eta, force=final)
+        if store.cancel_requested(job_id):
+            raise _Stopped
+
+    reporter.update(stage="embedding")
+    reporter.watch()
+    try:
+        with worker_client() as client:
+            embed_to_parquet(str(model), order.source, str(output), client=client,
+                             columns=order.columns, keep=order.keep, progress=progress)
+    except _Stopped:
+        shutil.rmtree(output, ignore_errors=True)
+        return CANCELLED, None
+    reporter.update(stage="saving")
+    info = workspace.add_parquet_map(output, name=order.name, model_dir=model)
+    return DONE, info.id
 
 
 class _Reporter:
@@ -142,13 +187,14 @@ class _Reporter:
         self.store.update(self.job_id, heartbeat=now, **self._pending)
         self._pending, self._last_write = {}, now
 
-    def watch(self, est: Any) -> None:
-        """Poll the cancel marker and keep the heartbeat until :meth:`finish`."""
+    def watch(self, cancel: Callable[[], None] | None = None) -> None:
+        """Keep the heartbeat until :meth:`finish`, and call ``cancel`` once a cancel marker
+        appears."""
 
         def loop() -> None:
             while not self._done.wait(CANCEL_POLL):
-                if self.store.cancel_requested(self.job_id):
-                    est.cancel()
+                if cancel is not None and self.store.cancel_requested(self.job_id):
+                    cancel()
                 with self._lock:
                     if self._pending or time.time() - self._last_write > HEARTBEAT_EVERY:
                         self._flush(time.time())

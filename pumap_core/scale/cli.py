@@ -5,7 +5,7 @@
     python -m pumap_core fit INPUT --output MODEL_DIR [--columns a,b] [--sample N]
         [--random-state S] [--scheduler ADDRESS] [--param name=value ...]
     python -m pumap_core embed MODEL_DIR INPUT --output OUT_DIR [--columns a,b]
-        [--keep id,label] [--scheduler ADDRESS]
+        [--keep id,label] [--scheduler ADDRESS] [--workspace DIR --name NAME]
 
 Without ``--scheduler`` the work runs on a ``LocalCluster`` of this machine (see
 :mod:`.cluster`); with it, on that Dask cluster, whose workers must read INPUT, MODEL_DIR and
@@ -48,6 +48,9 @@ def build_parser() -> argparse.ArgumentParser:
     embed.add_argument("--output", required=True, help="folder of Parquet parts to write")
     embed.add_argument("--columns", help="feature columns (default: those of the model)")
     embed.add_argument("--keep", default="", help="columns copied to the output, id,label,...")
+    embed.add_argument("--workspace", help="also add the result to this studio workspace as a "
+                                           "map (opened in Explore)")
+    embed.add_argument("--name", help="the map's name in the workspace (with --workspace)")
     for command in (fit, embed):
         command.add_argument("--scheduler", help="address of an existing Dask scheduler")
         command.add_argument("--blocksize", help="bytes per partition, e.g. 64MiB "
@@ -82,6 +85,11 @@ def run_embed(args: argparse.Namespace) -> None:
     from .inputs import read_input
     from .write import embed_to_parquet
 
+    if args.name and not args.workspace:
+        from ..errors import InvalidParameterError
+
+        raise InvalidParameterError("--name names the map in a workspace: give --workspace DIR "
+                                    "too, or leave --name out.")
     # A missing model, missing or unreadable files, wrong columns: said before a cluster starts.
     embed(args.model, read_input(args.input, block=args.blocksize).frame, _names(args.columns),
           _names(args.keep) or ())
@@ -92,6 +100,12 @@ def run_embed(args: argparse.Namespace) -> None:
     print(f"embedded {report.rows:,} rows into {report.parts} parts in {report.seconds:.1f} s "
           f"({report.rate:,.0f} rows/s; model loaded on the workers in "
           f"{report.load_seconds:.1f} s before): {report.output}")
+    if args.workspace:
+        from ..runs import Workspace
+
+        info = Workspace(args.workspace).add_parquet_map(args.output, name=args.name,
+                                                         model_dir=args.model)
+        print(f"added to the workspace {args.workspace} as the map {info.name!r} ({info.id})")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -203,3 +203,34 @@ def test_a_run_zip_is_checked_on_a_worker_beside_a_training_never_in_the_server(
     service.cancel(training.id)
     wait(service.store, training.id, lambda r: r.finished)
     assert not list((service.store.root / "uploads").iterdir())
+
+
+def test_an_embed_job_places_a_parquet_dataset_on_a_runs_map_and_keeps_it_as_a_map(
+        service, tmp_path):
+    """Large embeds started from the app are jobs of the service: the task embeds on the
+    cluster it runs on, with progress in its record, and the result opens as a map."""
+    import numpy as np
+    import pandas as pd
+
+    from pumap_core import ParametricUMAP
+    from pumap_core.jobs import EMBED, EmbedOrder
+
+    iris = load_demo("iris")
+    ws = Workspace(service.store.root)
+    est = ParametricUMAP(n_training_epochs=2, random_state=0).fit(iris.X)
+    run = ws.save_run(est, iris)
+    source = tmp_path / "rows"
+    source.mkdir()
+    rows = np.repeat(iris.X, 20, axis=0)  # 3,000 rows in 3 files
+    for i, part in enumerate(np.array_split(rows, 3)):
+        frame = pd.DataFrame(part, columns=[f"f{j}" for j in range(rows.shape[1])])
+        frame["id"] = np.arange(len(part)) + i * len(part)
+        frame.to_parquet(source / f"part-{i}.parquet", index=False)
+    order = EmbedOrder(run_id=run.id, source=str(source), keep=("id",), name="iris × 20",
+                       columns=tuple(f"f{j}" for j in range(rows.shape[1])))
+    job = service.submit(order, owner="me", dataset_name="rows", n_items=len(rows))
+    done = wait(service.store, job.id, lambda r: r.finished)
+    assert done.status == DONE and done.kind == EMBED, done.error
+    assert done.n_epochs >= 3 and done.epoch == done.n_epochs  # parts done / parts
+    info = {r.id: r for r in ws.list_runs()}[done.run_id]
+    assert info.name == "iris × 20" and info.n_items == len(rows) and info.has_model

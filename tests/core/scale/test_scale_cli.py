@@ -107,3 +107,21 @@ def test_fit_param_values_are_read_as_json_or_text():
     assert parse_param("metric=cosine") == ("metric", "cosine")
     assert parse_param("dims=[5, 1]") == ("dims", [5, 1])
     assert json.dumps(parse_param("random_state=null")) == '["random_state", null]'
+
+
+def test_embed_adds_the_result_to_a_workspace_as_a_map(cli_model, parquet_dir, all_rows, client,
+                                                      tmp_path):
+    from pumap_core.runs import Workspace
+
+    out, ws = tmp_path / "points", tmp_path / "workspace"
+    done = run_cli("embed", cli_model, parquet_dir, "--output", out, "--keep", "id,label",
+                   "--scheduler", client.scheduler.address, "--workspace", ws,
+                   "--name", "big map")
+    assert done.returncode == 0, done.stderr
+    assert "as the map 'big map'" in done.stdout
+    [info] = Workspace(ws).list_runs()
+    assert info.name == "big map" and info.n_items == len(all_rows) and info.has_model
+    lonely = run_cli("embed", cli_model, parquet_dir, "--output", tmp_path / "other",
+                     "--name", "no workspace")
+    assert lonely.returncode == 2 and "--workspace" in lonely.stderr
+    assert "Traceback" not in lonely.stderr
