@@ -12,6 +12,7 @@ from studio.errors import user_errors
 from studio.run_plots import embed_map, loss_overlay, small_map
 from studio.service import training_service
 from studio.continue_training import continue_section
+from studio.large_embed import large_embed_section
 from studio.runs_view import (EXPORTS, embed_upload, encoder_export, export_name,
                               highlight_differences, label_for, params_table, runs_table,
                               zip_name)
@@ -114,6 +115,7 @@ if selected:
             manage(by_id[run_id])
 
 continue_section(ws, infos, next((r for r in selected if r in healthy_ids), None))
+large_embed_section(infos, next((r for r in selected if r in healthy_ids), None))
 
 st.subheader("Embed new data on a saved map")
 if not healthy_ids:
