@@ -34,6 +34,7 @@ from pathlib import Path
 
 import numpy as np
 import psutil
+from memory import tree_memory  # benchmarks/memory.py, beside this script
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
@@ -74,20 +75,11 @@ class TreeMemory:
     def _run(self) -> None:
         while not self._stop.is_set():
             try:
-                root = psutil.Process(self.pid)
-                procs = [root, *root.children(recursive=True)]
+                rss, pss, n_procs = tree_memory(self.pid)
             except psutil.NoSuchProcess:
                 return
-            rss = pss = 0.0
-            for proc in procs:
-                try:
-                    info = proc.memory_full_info()
-                except (psutil.NoSuchProcess, psutil.AccessDenied):
-                    continue
-                rss += info.rss
-                pss += getattr(info, "pss", info.rss)
             self.peak_rss, self.peak_pss = max(self.peak_rss, rss), max(self.peak_pss, pss)
-            self.peak_procs = max(self.peak_procs, len(procs))
+            self.peak_procs = max(self.peak_procs, n_procs)
             self._stop.wait(self.every)
 
     def stop(self) -> None:

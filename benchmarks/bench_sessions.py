@@ -26,7 +26,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-import psutil
+from memory import tree_memory  # benchmarks/memory.py, beside this script
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # pumap_core, when run as a script from anywhere
@@ -35,25 +35,15 @@ ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-
         "--disable-sync", "--disable-gpu"]
 
 
+def in_gb(memory: tuple[float, float, int]) -> tuple[float, float, int]:
+    rss, pss, n_procs = memory
+    return rss / 1e9, pss / 1e9, n_procs
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def tree_memory(pid: int) -> tuple[float, float, int]:
-    """(RSS GB summed, PSS GB summed, number of processes) of ``pid`` and its descendants."""
-    root = psutil.Process(pid)
-    procs = [root] + root.children(recursive=True)
-    rss = pss = 0.0
-    for proc in procs:
-        try:
-            info = proc.memory_full_info()
-        except (psutil.NoSuchProcess, psutil.AccessDenied):
-            continue
-        rss += info.rss
-        pss += getattr(info, "pss", info.rss)
-    return rss / 1e9, pss / 1e9, len(procs)
 
 
 def start_server(app_dir: Path, workspace: Path) -> tuple[subprocess.Popen, str]:
@@ -91,7 +81,7 @@ def measure(app_dir: Path, sessions: int, trainers: int, browser) -> dict:
                 page.get_by_role("button", name="Train", exact=True).wait_for(timeout=180_000)
                 pages.append(page)
             time.sleep(20)  # let standby processes and workers finish starting
-            idle = tree_memory(server.pid)
+            idle = in_gb(tree_memory(server.pid))
             epochs = list(range(3, 3 + trainers))
             for page, n in zip(pages, epochs):
                 field = page.get_by_role("spinbutton", name="Epochs")
@@ -105,7 +95,7 @@ def measure(app_dir: Path, sessions: int, trainers: int, browser) -> dict:
             while time.monotonic() < deadline and len(appeared) < trainers:
                 runs = Workspace(workspace).list_runs() if workspace.exists() else []
                 appeared = sorted(runs, key=lambda r: r.created)
-                peak = max(peak, tree_memory(server.pid), key=lambda m: m[0])
+                peak = max(peak, in_gb(tree_memory(server.pid)), key=lambda m: m[0])
                 time.sleep(1)
             elapsed = time.monotonic() - start
             got = sorted(r.epochs_trained or 0 for r in appeared)
