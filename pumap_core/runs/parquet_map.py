@@ -9,7 +9,8 @@ counts and the global row number each starts at, all read from Parquet footers w
 reading any data. Row numbers (``row``) are therefore global and stable: row ``r`` is row
 ``r - part.offset`` of its part, whoever reads it.
 
-Runs of the ordinary kind whose ``points.parquet`` holds more than :data:`OUT_OF_CORE_ROWS`
+Parts are read with pyarrow, only the columns a question needs, a few at a time
+(:mod:`pumap_core.large_map`); nothing holds all rows. Runs of the ordinary kind whose ``points.parquet`` holds more than :data:`OUT_OF_CORE_ROWS`
 rows are read the same way (an index made on the fly from that one file).
 """
 
@@ -27,8 +28,8 @@ import numpy as np
 from ..errors import InvalidDataError, ModelFileError, ModelNotFoundError, one_line
 
 if TYPE_CHECKING:
-    import dask.dataframe as dd
     import pandas as pd
+    import pyarrow as pa
 
 #: ``run.json``'s ``source`` for a map that references an external Parquet dataset.
 PARQUET = "parquet"
@@ -244,27 +245,26 @@ def check_files(index: ParquetIndex) -> None:
                                  "(permission denied).")
 
 
-def read_part(part: ParquetPart, columns: Sequence[str]) -> "pd.DataFrame":
-    """``columns`` of one part as pandas, with the global ``row`` number (int64) first."""
+def read_table(part: ParquetPart, columns: Sequence[str]) -> "pa.Table":
+    """``columns`` of one part as an Arrow table (no pandas conversion: text stays Arrow)."""
     import pyarrow.parquet as pq
 
     wanted = [c for c in dict.fromkeys(columns) if c != "row"]
     f = pq.ParquetFile(part.file)
-    table = (f.read(columns=wanted) if part.row_groups is None
-             else f.read_row_groups(list(part.row_groups), columns=wanted))
-    frame = table.to_pandas()
+    return (f.read(columns=wanted) if part.row_groups is None
+            else f.read_row_groups(list(part.row_groups), columns=wanted))
+
+
+def part_rows(part: ParquetPart) -> np.ndarray:
+    """The global row numbers of a part, int64 of shape (part.n_rows,)."""
+    return np.arange(part.offset, part.offset + part.n_rows, dtype=np.int64)
+
+
+def read_part(part: ParquetPart, columns: Sequence[str]) -> "pd.DataFrame":
+    """``columns`` of one part as pandas, with the global ``row`` number (int64) first."""
+    frame = read_table(part, columns).to_pandas()
     frame.insert(0, "row", np.arange(part.offset, part.offset + len(frame), dtype=np.int64))
     return frame
-
-
-def dask_frame(index: ParquetIndex, columns: Sequence[str]) -> "dd.DataFrame":
-    """A Dask frame of ``columns`` (plus ``row``), one partition per part; nothing read yet."""
-    import dask.dataframe as dd
-
-    columns = list(columns)
-    meta = empty_frame(index, columns)
-    return dd.from_map(read_part, list(index.parts), columns=columns, meta=meta,
-                       enforce_metadata=False, label="read-map")
 
 
 def take_rows(index: ParquetIndex, rows: Sequence[int], columns: Sequence[str]
