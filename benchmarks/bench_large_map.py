@@ -74,11 +74,16 @@ def timed(fn):
 
 
 def in_process(root: Path, data: Path) -> dict:
-    from pumap_core.large_map import LargeMap, RowFilter, hover_grid
+    from pumap_core.hover_grid import hover_grid
+    from pumap_core.large_map import LargeMap
+    from pumap_core.row_filter import RowFilter
     from pumap_core.render import View, png_bytes
     from pumap_core.runs import Workspace
 
+    from pumap_core.large_map import warm_up
+
     res: dict = {"memory_start": memory()}
+    _, res["kernel_warm_up_ms"] = timed(warm_up)  # the app does this when the server starts
     ws = Workspace(root / "ws")
     info, res["add_map_ms"] = timed(lambda: ws.add_parquet_map(data, name="bench"))
     lmap = LargeMap(ws.map_index(info.id))
@@ -179,6 +184,28 @@ def in_chromium(root: Path, run_id: str) -> dict:
                     hovers.append(None)
             out["hover_ms"] = hovers
             page.screenshot(path=str(repo / "test-artifacts" / "bench_large_map_hover.png"))
+            # a wheel zoom: from the wheel event to the new image on screen
+            zooms = []
+            for k in range(3):
+                shown = frame.evaluate("document.body.dataset.raster")
+                page.mouse.move(box["x"] + box["width"] * 0.45, box["y"] + box["height"] * 0.5)
+                t = time.perf_counter()
+                page.mouse.wheel(0, -240)
+                frame.wait_for_function(f"document.body.dataset.raster !== {json.dumps(shown)}",
+                                        timeout=120_000)
+                zooms.append(round((time.perf_counter() - t) * 1000))
+                page.wait_for_timeout(500)
+            out["zoom_ms"] = zooms
+            page.screenshot(path=str(repo / "test-artifacts" / "bench_large_map_zoomed.png"))
+            # a second session, kernels compiled and the map's facts known
+            page2 = b.new_context(viewport={"width": 1400, "height": 900}).new_page()
+            page2.goto(f"http://127.0.0.1:{port}/explore?run={run_id}", wait_until="load")
+            t0 = time.perf_counter()
+            frame2 = page2.wait_for_selector('iframe[title*="scatter_map"]',
+                                             timeout=600_000).content_frame()
+            frame2.wait_for_selector('body[data-drawn="1"]', state="attached", timeout=600_000)
+            out["second_session_first_frame_from_load_ms"] = round(
+                (time.perf_counter() - t0) * 1000)
             srv = psutil.Process(proc.pid)
             out["server_rss_mb"] = round(srv.memory_full_info().rss / 2**20)
             out["server_pss_mb"] = round(srv.memory_full_info().pss / 2**20)

@@ -19,7 +19,6 @@ Nothing here imports Streamlit; the app caches one :class:`LargeMap` per run.
 
 from __future__ import annotations
 
-import math
 import threading
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
@@ -28,107 +27,20 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
 
 import numpy as np
 
+from .hover_grid import HoverGrid, hover_grid
 from .render import MAX_CATEGORIES, Colouring, View, category_slots, shade_image
+from .row_filter import MISSING, RowFilter, as_text
 from .runs.parquet_map import ParquetIndex, empty_frame, part_rows, read_table, take_rows
 
 if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa
 
-#: Hover grid cell side in image pixels: at most (width / 2) × (height / 2) rows per view.
-HOVER_CELL = 2
 #: Above this many distinct values a numeric column is coloured with a continuous scale.
 AUTO_CONTINUOUS = 30
 #: Threads reading parts: the machine's cores, not more (each part is decoded by pyarrow).
 WORKERS = 2
-MISSING = "(missing)"
 _CACHED_AGGREGATES = 6
-
-
-def as_text(values: "pd.Series") -> "pd.Series":
-    """Values as the text they are matched and coloured by; gaps as ``(missing)``."""
-    return values.astype(object).where(values.notna(), MISSING).astype(str)
-
-
-@dataclass(frozen=True)
-class RowFilter:
-    """Rows matching every criterion that is set: a text, column values, a box, a lasso, rows.
-
-    ``query`` is searched (any case) in ``text_columns``; ``values`` are compared as text.
-    """
-
-    query: str = ""
-    text_columns: tuple[str, ...] = ()
-    column: str | None = None
-    values: tuple[str, ...] = ()
-    box: tuple[float, float, float, float] | None = None
-    lasso: tuple[tuple[float, ...], tuple[float, ...]] | None = None
-    rows: tuple[int, ...] = ()
-
-    @classmethod
-    def from_spec(cls, spec: dict[str, Any] | None) -> "RowFilter | None":
-        """A selection spec from the map (box, lasso, rows), or None when it holds nothing."""
-        if not spec:
-            return None
-        try:
-            kind = spec.get("type")
-            if kind == "box":
-                (x0, x1), (y0, y1) = sorted(map(float, spec["x"])), sorted(map(float, spec["y"]))
-                return cls(box=(x0, x1, y0, y1))
-            if kind == "lasso" and len(spec["x"]) > 2 and len(spec["x"]) == len(spec["y"]):
-                return cls(lasso=(tuple(map(float, spec["x"])), tuple(map(float, spec["y"]))))
-            if kind == "rows" and spec["rows"]:
-                return cls(rows=tuple(sorted({int(r) for r in spec["rows"]})))
-        except (TypeError, ValueError, KeyError):
-            return None
-        return None
-
-    @property
-    def is_empty(self) -> bool:
-        return not (self.query or (self.column and self.values) or self.box or self.lasso
-                    or self.rows)
-
-    def needed(self) -> list[str]:
-        """The columns :meth:`mask` reads (besides ``row``)."""
-        cols = ["x", "y"] if self.box or self.lasso else []
-        if self.query:
-            cols += list(self.text_columns)
-        if self.column and self.values:
-            cols.append(self.column)
-        return cols
-
-    def mask(self, table: "pa.Table", rows: np.ndarray) -> np.ndarray:
-        """Which rows of a part match, bool (n,): ``table`` holds the :meth:`needed` columns
-        (Arrow: text is matched in C++, never as Python strings), ``rows`` their numbers."""
-        import pyarrow as pa
-        import pyarrow.compute as pc
-
-        from .render import rows_in_box, rows_in_lasso
-
-        keep = np.ones(len(rows), dtype=bool)
-        if self.rows:
-            keep &= np.isin(rows, np.asarray(self.rows, dtype=np.int64))
-        if self.box or self.lasso:
-            x, y = table["x"].to_numpy(), table["y"].to_numpy()
-            inside = np.zeros(len(rows), dtype=bool)
-            inside[rows_in_box(x, y, self.box[:2], self.box[2:]) if self.box
-                   else rows_in_lasso(x, y, *self.lasso)] = True
-            keep &= inside
-        if self.column and self.values:
-            text = pc.cast(table[self.column], pa.string())
-            hit = pc.fill_null(pc.is_in(text, value_set=pa.array(list(self.values))), False)
-            hit = hit.to_numpy(zero_copy_only=False)
-            if MISSING in self.values:
-                hit |= pc.is_null(text).to_numpy(zero_copy_only=False)
-            keep &= hit
-        if self.query:
-            hit = np.zeros(len(rows), dtype=bool)
-            for col in self.text_columns:
-                found = pc.match_substring(pc.cast(table[col], pa.string()), self.query,
-                                           ignore_case=True)
-                hit |= pc.fill_null(found, False).to_numpy(zero_copy_only=False)
-            keep &= hit
-        return keep
 
 
 @dataclass(frozen=True)
@@ -145,34 +57,6 @@ class ColourSpec:
     @property
     def key(self) -> str:
         return f"{self.kind}|{self.column}|{len(self.categories)}|{self.fold}"
-
-
-@dataclass(frozen=True, eq=False)
-class HoverGrid:
-    """The representative row of each :data:`HOVER_CELL`-px cell of one rendered view.
-
-    ``cells`` is int32 of shape (rows, cols), top row first: an index into ``rows`` (global
-    row numbers, ascending), -1 where the cell holds no point.
-    """
-
-    cells: np.ndarray
-    rows: np.ndarray
-    cell: int
-    view: View
-
-    def lookup(self, px: float, py: float, radius: int = 3) -> int:
-        """The row shown for image pixel (px, py) (from the top left): the cell's, else the
-        nearest non-empty cell's within ``radius`` cells (ties: the first in row order); -1."""
-        gh, gw = self.cells.shape
-        cx, cy = int(px // self.cell), int(py // self.cell)
-        best, best_d = -1, math.inf
-        for y in range(max(0, cy - radius), min(gh, cy + radius + 1)):
-            for x in range(max(0, cx - radius), min(gw, cx + radius + 1)):
-                k = self.cells[y, x]
-                d = (x - cx) ** 2 + (y - cy) ** 2
-                if k >= 0 and d <= radius * radius and d < best_d:
-                    best, best_d = int(self.rows[k]), d
-        return best
 
 
 @dataclass(frozen=True, eq=False)
@@ -255,7 +139,10 @@ class LargeMap:
 
     def distinct(self, column: str, limit: int = MAX_CATEGORIES) -> list[Any] | None:
         """The distinct values of ``column`` (sorted; text for non-numbers; ``(missing)`` for
-        gaps), or None as soon as there are more than ``limit``."""
+        gaps), or None when there are more than ``limit`` (at most MAX_CATEGORIES).
+
+        One pass per column, kept: it stops at the first part that goes beyond
+        MAX_CATEGORIES values (a column of ids costs one part)."""
         import pyarrow as pa
         import pyarrow.compute as pc
 
@@ -269,13 +156,14 @@ class LargeMap:
                 if values.null_count:
                     seen.add(MISSING)
                 seen.update(v for v in pc.unique(values.drop_null()).to_pylist())
-                if len(seen) > limit:
+                if len(seen) > MAX_CATEGORIES:
                     return None
             try:
                 return sorted(seen)
             except TypeError:  # numbers and "(missing)"
                 return sorted(seen, key=lambda v: (isinstance(v, str), v))
-        return self._fact(("distinct", column, limit), make)
+        values = self._fact(("distinct", column), make)
+        return None if values is None or len(values) > limit else values
 
     def colour(self, column: str | None, mode: str = "auto") -> ColourSpec:
         """How to colour by ``column`` (None: density); categories or range found once."""
@@ -450,16 +338,31 @@ class LargeMap:
         return take_rows(self.index, rows, columns)
 
 
-def hover_grid(rows: np.ndarray, view: View, cell: int = HOVER_CELL) -> HoverGrid:
-    """The :class:`HoverGrid` of a per-pixel ``max(row)`` aggregate (NaN where empty, row 0
-    at the lowest y): per cell of ``cell`` px, the largest row number in it."""
-    h, w = rows.shape
-    gh, gw = -(-h // cell), -(-w // cell)
-    full = np.full((gh * cell, gw * cell), -1, dtype=np.int64)
-    full[:h, :w] = np.where(np.isfinite(rows), rows, -1).astype(np.int64)[::-1]
-    best = full.reshape(gh, cell, gw, cell).max(axis=(1, 3))
-    present = np.unique(best[best >= 0])
-    cells = np.full(best.shape, -1, dtype=np.int32)
-    hit = best >= 0
-    cells[hit] = np.searchsorted(present, best[hit]).astype(np.int32)
-    return HoverGrid(cells=cells, rows=present, cell=cell, view=view)
+def warm_up(pause: Callable[[], None] = lambda: None) -> None:
+    """Compile the kernels of :meth:`LargeMap.render` (seconds each on first use: datashader
+    compiles per combination of reductions) on a tiny Parquet map in a temporary folder.
+
+    Call once, early, on a background thread (the app does, after :func:`render.warm_up`);
+    ``pause()`` is called before each kernel.
+    """
+    import tempfile
+    from pathlib import Path
+
+    import pandas as pd
+
+    from .runs.parquet_map import index_parquet
+
+    rng = np.random.default_rng(0)
+    with tempfile.TemporaryDirectory(prefix="pumap-warm-") as tmp:
+        frame = pd.DataFrame({"x": rng.normal(size=64).astype(np.float32),
+                              "y": rng.normal(size=64).astype(np.float32),
+                              "label": [f"c{k % 10}" for k in range(64)],
+                              "v": rng.random(64)})
+        frame.to_parquet(Path(tmp) / "part.0.parquet", index=False)
+        lmap = LargeMap(index_parquet(tmp))
+        view = View((-3.0, 3.0), (-3.0, 3.0), 32, 24)
+        for column in ("label", "v", None):  # 10 classes (16 slots) first: the likeliest
+            pause()
+            lmap.render(view, lmap.colour(column), ("#1f77b4", "#ff7f0e"))
+        pause()
+        lmap.render(view, lmap.colour("label"), ("#1f77b4",), emphasis=RowFilter(rows=(1,)))

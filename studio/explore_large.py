@@ -13,7 +13,8 @@ from typing import Any
 
 import streamlit as st
 
-from pumap_core.large_map import LargeMap, RowFilter
+from pumap_core.large_map import LargeMap
+from pumap_core.row_filter import RowFilter
 from pumap_core.runs import RunInfo, Workspace
 from pumap_core.runs.points import is_coordinate
 from studio import explore_url

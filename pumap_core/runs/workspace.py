@@ -31,7 +31,7 @@ from .record import (FOLDER_ID, GENERATED, SCHEMA_VERSION, age_key, check_run_na
                      commit_folder, created_from_id, dataset_section, folder_path, is_trained,
                      json_ready, new_run_id, parse_record, read_record, record_folders,
                      remove_folder, workspace_root, write_json)
-from .parquet_map import (INDEX, OUT_OF_CORE_ROWS, PARQUET, ParquetIndex, check_files,
+from .parquet_map import (INDEX, PARQUET, ParquetIndex, check_files,
                           index_parquet, read_index, write_index)
 from .run import Run, RunInfo
 

@@ -29,7 +29,9 @@ from studio.scatter._publish import (HOVER_CHUNK, KEEP_RASTERS, in_background, p
                                      publish_raster, short_hash)
 
 if TYPE_CHECKING:
-    from pumap_core.large_map import ColourSpec, HoverGrid, LargeMap, RowFilter
+    from pumap_core.hover_grid import HoverGrid
+    from pumap_core.large_map import ColourSpec, LargeMap
+    from pumap_core.row_filter import RowFilter
 
 #: Cells around the cursor's searched for a point when its own cell is empty.
 PICK_RADIUS = 3

@@ -6,7 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pumap_core.large_map import LargeMap, RowFilter, hover_grid
+from pumap_core.hover_grid import hover_grid
+from pumap_core.large_map import LargeMap
+from pumap_core.row_filter import RowFilter
 from pumap_core.render import MapRaster, View, Colouring
 from pumap_core.runs.parquet_map import index_parquet
 
