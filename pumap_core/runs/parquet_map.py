@@ -283,7 +283,10 @@ def take_rows(index: ParquetIndex, rows: Sequence[int], columns: Sequence[str]
     for k in np.unique(which):
         part = index.parts[int(k)]
         local = rows[which == k] - part.offset
-        frames.append(read_part(part, columns).iloc[local])
+        # Arrow takes the rows before pandas sees them: text is converted for those only.
+        frame = read_table(part, columns).take(local).to_pandas()
+        frame.insert(0, "row", rows[which == k])
+        frames.append(frame)
     if not frames:
         return empty_frame(index, columns)
     return pd.concat(frames, ignore_index=True)
