@@ -147,3 +147,28 @@ def test_the_runs_page_adds_a_parquet_folder_and_explains_bad_ones(open_page, wo
     assert not at.exception
     [info] = workspace.list_runs()
     assert info.name == "embedded 2k" and info.n_items == 2000 and info.is_parquet_map
+
+
+def test_a_label_filter_and_a_capped_export(open_page, parquet_map, monkeypatch):
+    info, frame = parquet_map
+    monkeypatch.setattr("studio.explore_large.EXPORT_ROWS", 100)
+    n = int((frame["label"] == "L2").sum())
+    at = open_page(EXPLORE)
+    at.selectbox(key="explore.filter_col").set_value("label").run()
+    at.multiselect(key="explore.only.label").select("L2").run()
+    assert not at.exception and not at.error
+    assert any(f"{n:,} of {N:,} points match" in c for c in _captions(at))
+    at.toggle(key="explore.use_matches").set_value(True).run()
+    assert any(f"Selection: {n:,} items" in s.value for s in at.subheader)
+    assert any(f"The CSV holds the first 100 of the {n:,} selected rows" in c
+               for c in _captions(at))
+
+
+def test_a_clicked_point_is_read_from_its_part_only(open_page, parquet_map):
+    info, frame = parquet_map
+    at = open_page(EXPLORE, {f"explore.map.{info.id}": _value({"type": "rows",
+                                                               "rows": [37_000]})})
+    assert not at.exception and not at.error
+    assert any("Selection: 1 items" in s.value for s in at.subheader)
+    table = at.dataframe[-1].value
+    assert table["row"].tolist() == [37_000] and table["id"].tolist() == ["item-37000"]
