@@ -16,6 +16,7 @@ import streamlit as st
 from pumap_core.large_map import LargeMap
 from pumap_core.row_filter import RowFilter
 from pumap_core.runs import RunInfo, Workspace
+from pumap_core.runs.parquet_map import check_files
 from pumap_core.runs.points import is_coordinate
 from studio import explore_url
 from studio.errors import user_errors
@@ -109,6 +110,7 @@ def explore_large(ws: Workspace, info: RunInfo, link: Mapping[str, Any]) -> None
         value = st.session_state.get(key) or initial or {}
         picked = RowFilter.from_spec(value.get("spec"))
         with user_errors(), st.spinner("Drawing the map…"):
+            check_files(lmap.index)  # a zoom, long after the page opened: files still there?
             event = large_scatter_map(
                 lmap, key=key, data_id=f"{info.id}|{ws.stamp(info.id)}", colour=colour,
                 palette=palette, colorscale=scale, hover_columns=hover_cols,

@@ -17,6 +17,8 @@ core (:class:`~pumap_core.large_map.RowFilter`).
 from __future__ import annotations
 
 import json
+import logging
+import time
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -32,6 +34,8 @@ if TYPE_CHECKING:
     from pumap_core.hover_grid import HoverGrid
     from pumap_core.large_map import ColourSpec, LargeMap
     from pumap_core.row_filter import RowFilter
+
+log = logging.getLogger(__name__)
 
 #: Cells around the cursor's searched for a point when its own cell is empty.
 PICK_RADIUS = 3
@@ -77,9 +81,12 @@ def large_scatter_map(lmap: "LargeMap", *, key: str, data_id: str, colour: "Colo
         view = View((x0 - dx, x1 + dx), (y0 - dy, y1 + dy), width, plot_h)
     cmap = (list(palette) if colour.kind == "categorical" else scale_hex(colorscale)
             if colour.kind == "continuous" else scale_hex("Blues")[3:])
+    start = time.perf_counter()
     with lmap.lock:
         rendered = lmap.render(view, colour, cmap, emphasis=emphasis)
     png = png_bytes(rendered.rgba)
+    log.info("large map %s: %d×%d px rendered in %.0f ms", data_id, view.width, view.height,
+             (time.perf_counter() - start) * 1000)
     columns = [str(c) for c in hover_columns]
     args: dict[str, Any] = {
         "view": "raster", "n": int(lmap.n), "revision": data_id, "extent": list(ext),
@@ -122,6 +129,7 @@ def publish_view(lmap: "LargeMap", grid: "HoverGrid", view_id: str, columns: Seq
     folder = served_dir()
 
     def job(pause: Callable[[], None] = lambda: None) -> None:
+        pause()  # reading the rows' values takes a pass over the parts: page runs go first
         frame = lmap.take(grid.rows, columns)  # ascending rows: chunk k holds rows[k*4096:]
         for k, start in enumerate(range(0, len(frame), HOVER_CHUNK)):
             pause()
