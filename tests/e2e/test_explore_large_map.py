@@ -66,5 +66,22 @@ def test_hover_on_a_parquet_map_shows_the_rows_values(streamlit_server, browser,
         page.screenshot(path=str(artifacts / "explore_parquet_map_hover.png"))
         # the caption tells how many points the image holds
         assert page.get_by_text(re.compile(r"all 200,000 points, read out of core")).count()
+
+        # a box dragged around the second cluster: resolved out of core to the rows inside
+        corners = [frame_.evaluate("([x, y]) => window.pumapScatter.screenOfXY(x, y)", c)
+                   for c in ([3.0, 1.0], [7.0, -1.0])]
+        (ax, ay), (bx, by) = [(box["x"] + c["x"], box["y"] + c["y"]) for c in corners]
+        page.mouse.move(ax, ay)
+        page.mouse.down()
+        page.mouse.move(bx, by, steps=12)
+        page.mouse.up()
+        heading = page.get_by_text(re.compile(r"Selection: [\d,]+ items"))
+        heading.wait_for(timeout=120_000)
+        selected = int(re.search(r"([\d,]+) items", heading.inner_text()).group(1)
+                       .replace(",", ""))
+        inside = int(((frame.x >= 3) & (frame.x <= 7) & (frame.y >= -1) & (frame.y <= 1)).sum())
+        assert inside > 1000 and abs(selected - inside) <= inside // 50
+        page.screenshot(path=str(artifacts / "explore_parquet_map_selection.png"),
+                        full_page=True)
     finally:
         page.context.close()

@@ -129,6 +129,16 @@ const PumapData = (function () {
     return best < 0 ? null : { local: best, row: rows[best] };
   }
 
+  // The grid's point at data coordinates (x, y). The grid belongs to the last image, whose
+  // range may differ from the axes' while a zoom renders: map through the image's range.
+  function pickOnGrid(k, x, y) {
+    const g = k.spec;
+    const ix = (x - g.x[0]) / (g.x[1] - g.x[0]) * g.width;
+    const iy = (g.y[1] - y) / (g.y[1] - g.y[0]) * g.height;
+    if (!(ix >= 0 && iy >= 0 && ix < g.width && iy < g.height)) return null;
+    return gridLookup(g, k.cells, k.rows, ix, iy);
+  }
+
   return { typed: typed, hoverRow: hoverRow, hoverRowNow: hoverRowNow, buildGrid: buildGrid,
-    gridLookup: gridLookup };
+    pickOnGrid: pickOnGrid };
 })();

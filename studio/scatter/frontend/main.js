@@ -233,16 +233,11 @@
   }
 
   function pickLarge(cx, cy) {
-    // {row, local} of the point shown under the cursor on a large map, or null. The grid
-    // belongs to the last image, whose range may differ from the axes' while a zoom renders.
-    const k = state.pick, p = k && plotPoint(cx, cy);
+    // {row, local} of the point shown under the cursor on a large map, or null.
+    const p = state.pick && plotPoint(cx, cy);
     if (!p) return null;
-    const g = k.spec, xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
-    const x = xa.p2l(p.px), y = ya.p2l(p.py);
-    const ix = (x - g.x[0]) / (g.x[1] - g.x[0]) * g.width;
-    const iy = (g.y[1] - y) / (g.y[1] - g.y[0]) * g.height;
-    if (ix < 0 || iy < 0 || ix >= g.width || iy >= g.height) return null;
-    return PumapData.gridLookup(g, k.cells, k.rows, ix, iy);
+    const fl = gd._fullLayout;
+    return PumapData.pickOnGrid(state.pick, fl.xaxis.p2l(p.px), fl.yaxis.p2l(p.py));
   }
 
   function pick(cx, cy) {
