@@ -82,9 +82,9 @@ class LargeMap:
 
     Parts are read a few at a time (:data:`WORKERS` threads), only the columns a question
     needs, and aggregated by datashader one part at a time into running totals: memory holds
-    one aggregate per thread, whatever the number of parts. (datashader's own Dask path keeps
-    every partition's aggregate until it combines them: 6.2 s and 0.9 GB for a 2 M-row map of
-    20 parts at 1000 × 578 px, against ~0.5 s here.)
+    one aggregate per thread, whatever the number of parts. (datashader's own Dask path on the
+    same parts keeps every partition's aggregate until it combines them, and took 2.0 s
+    against 1.2 s here for 20 M rows in 20 parts at 1000 × 578 px: benchmarks/RESULTS.md.)
 
     Parameters
     ----------
