@@ -28,6 +28,7 @@ from studio.shared_runs import shared_large_map
 #: Rows listed in the selection's table; the CSV export stops at EXPORT_ROWS.
 TABLE_ROWS = 1_000
 EXPORT_ROWS = 1_000_000
+PICKED = "explore.large_picked"
 
 
 def data_columns(lmap: LargeMap) -> list[str]:
@@ -109,12 +110,14 @@ def explore_large(ws: Workspace, info: RunInfo, link: Mapping[str, Any]) -> None
         key = f"explore.map.{info.id}"
         value = st.session_state.get(key) or initial or {}
         picked = RowFilter.from_spec(value.get("spec"))
+        in_table = st.session_state.get(PICKED) or ()  # rows picked in the selection's table
         with user_errors(), st.spinner("Drawing the map…"):
             check_files(lmap.index)  # a zoom, long after the page opened: files still there?
             event = large_scatter_map(
                 lmap, key=key, data_id=f"{info.id}|{ws.stamp(info.id)}", colour=colour,
                 palette=palette, colorscale=scale, hover_columns=hover_cols,
-                emphasis=picked or search, initial=initial, height=620)
+                emphasis=RowFilter(rows=in_table) if in_table else picked or search,
+                initial=initial, height=620)
             st.caption(f"A datashader image of all {lmap.n:,} points, read out of core: zoom "
                        "in for detail, hover for any point. Drag to select a box (lasso in "
                        "the tool bar), click a point, double-click to see the whole map.")
@@ -131,16 +134,34 @@ def explore_large(ws: Workspace, info: RunInfo, link: Mapping[str, Any]) -> None
             if chosen is None and search is not None and st.toggle(
                     "Use the matches as the selection", key="explore.use_matches"):
                 chosen, source = search, "The points matching the search and filter."
+            new_pick: tuple[int, ...] = ()
             if chosen is None:
                 st.caption("Select points on the map to see them here and export them.")
             else:
-                show_selection(lmap, info, chosen, source)
+                new_pick = show_selection(lmap, info, chosen, source)
+            if new_pick != in_table:
+                st.session_state[PICKED] = new_pick
+                redraw_map()  # rows picked in the table: highlight them
 
     map_and_selection()
 
 
-def show_selection(lmap: LargeMap, info: RunInfo, chosen: RowFilter, source: str) -> None:
-    """Counts per label, the first rows, and a CSV of the selection (capped)."""
+def redraw_map() -> None:
+    """Run the map's fragment again; in a whole-page run (a selection that changed with a
+    widget), the page."""
+    from streamlit.errors import StreamlitAPIException
+
+    try:
+        st.rerun(scope="fragment")
+    except StreamlitAPIException:  # not a fragment run
+        st.rerun()
+
+
+def show_selection(lmap: LargeMap, info: RunInfo, chosen: RowFilter, source: str
+                   ) -> tuple[int, ...]:
+    """Counts per label, the first rows, and a CSV of the selection (capped).
+
+    Returns the rows picked in the table (to highlight on the map), maybe none."""
     with st.spinner("Counting the selection…"):
         summary = lmap.summary(chosen, first=TABLE_ROWS)
     st.subheader(f"Selection: {summary.count:,} items")
@@ -158,7 +179,13 @@ def show_selection(lmap: LargeMap, info: RunInfo, chosen: RowFilter, source: str
                    "rows; select less, or read the Parquet files directly for all of them.")
     if summary.count > len(summary.first):
         st.caption(f"The table lists the first {len(summary.first):,} rows.")
-    st.dataframe(summary.first, width="stretch", height=300, hide_index=True)
+    table = st.dataframe(summary.first, width="stretch", height=300, hide_index=True,
+                         on_select="rerun", selection_mode="multi-row",
+                         key=f"explore.table.{info.id}.{hash(chosen)}")
+    positions = list(getattr(table, "selection", {}).get("rows", []) if table else [])
+    if positions:
+        st.caption(f"{len(positions):,} rows picked in the table are highlighted on the map.")
+    return tuple(int(r) for r in summary.first["row"].to_numpy()[positions])
 
 
 __all__ = ["explore_large", "filter_choices", "show_selection"]

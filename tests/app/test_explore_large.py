@@ -172,3 +172,20 @@ def test_a_clicked_point_is_read_from_its_part_only(open_page, parquet_map):
     assert any("Selection: 1 items" in s.value for s in at.subheader)
     table = at.dataframe[-1].value
     assert table["row"].tolist() == [37_000] and table["id"].tolist() == ["item-37000"]
+
+
+def test_rows_picked_in_the_table_are_drawn_over_the_map(open_page, parquet_map):
+    from pumap_core.runs import Workspace
+    from studio.shared_runs import shared_large_map
+
+    info, frame = parquet_map
+    box = {"type": "box", "x": [3.0, 9.0], "y": [-0.5, 1.5]}
+    at = open_page(EXPLORE, {f"explore.map.{info.id}": _value(box)})
+    lmap = shared_large_map(Workspace(), info.id)
+    before = lmap.aggregations
+    table = next(d for d in at.dataframe if "id" in d.value.columns)
+    # as the table's on_select rerun leaves it (AppTest cannot click a table's row markers)
+    at.session_state["explore.large_picked"] = (int(table.value["row"].iloc[0]),)
+    at.run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert lmap.aggregations == before + 1  # the picked row's aggregate, over the map
