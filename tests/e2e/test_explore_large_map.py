@@ -3,6 +3,7 @@ hover grid, never the coordinates; hovering a point shows its row's values."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import numpy as np
@@ -83,5 +84,15 @@ def test_hover_on_a_parquet_map_shows_the_rows_values(streamlit_server, browser,
         assert inside > 1000 and abs(selected - inside) <= inside // 50
         page.screenshot(path=str(artifacts / "explore_parquet_map_selection.png"),
                         full_page=True)
+
+        # a row picked in the selection's table is drawn over the map
+        shown = frame_.evaluate("document.body.dataset.raster")
+        table = page.locator('[data-testid="stDataFrame"]').last
+        table.scroll_into_view_if_needed()
+        tb = table.bounding_box()
+        page.mouse.click(tb["x"] + 14, tb["y"] + 35 + 17)  # the first row's marker
+        page.get_by_text("1 rows picked in the table are highlighted").wait_for(timeout=60_000)
+        frame_.wait_for_function(f"document.body.dataset.raster !== {json.dumps(shown)}",
+                                 timeout=60_000)
     finally:
         page.context.close()
