@@ -94,7 +94,9 @@ class LargeMap:
     def __init__(self, index: ParquetIndex) -> None:
         self.index = index
         self.n = index.n_rows
-        self.columns = [c for c in index.columns if c != "row"]
+        # ``row`` is ours (global row numbers); ``__null_dask_index__`` and the like are the
+        # writer's index, not the data's.
+        self.columns = [c for c in index.columns if c != "row" and not c.startswith("__")]
         self.dtypes = empty_frame(index, self.columns).dtypes
         self.lock = threading.Lock()
         self._aggs: OrderedDict[tuple, Any] = OrderedDict()

@@ -108,3 +108,22 @@ def test_a_moved_dataset_is_a_one_line_error_when_opened(tmp_path):
     with pytest.raises(ModelNotFoundError, match="is gone") as err:
         ws.map_index(info.id)
     assert "\n" not in err.value.user_message
+
+
+def test_a_dask_written_dataset_is_read_in_part_order(tmp_path):
+    """What ``embed`` writes with Dask: part.N.parquet, _metadata files, a writer's index."""
+    import dask.dataframe as dd
+
+    from pumap_core.large_map import LargeMap
+
+    frame = pd.DataFrame({"x": np.linspace(0, 1, 1200, dtype=np.float32),
+                          "y": np.zeros(1200, np.float32), "id": np.arange(1200),
+                          "label": ["a", "b", "c"] * 400})
+    dd.from_pandas(frame, npartitions=12).to_parquet(tmp_path / "emb",
+                                                     write_metadata_file=True)
+    info = Workspace(tmp_path / "ws").add_parquet_map(tmp_path / "emb")
+    lmap = LargeMap(Workspace(tmp_path / "ws").map_index(info.id))
+    assert info.n_items == 1200 and len(lmap.index.parts) == 12
+    assert lmap.columns == ["x", "y", "id", "label"]
+    got = lmap.take([0, 150, 1199], ["id"])
+    assert got["id"].tolist() == [0, 150, 1199]  # part.10 and part.11 after part.9
