@@ -21,7 +21,11 @@ ICON = Path(__file__).parent / "assets" / "favicon.svg"
 @st.cache_resource(show_spinner=False)
 def _warm_up_rendering() -> threading.Thread:
     """Once per server: compile datashader's kernels before the first large map is opened."""
-    from pumap_core.render import warm_up
+    from pumap_core import large_map, render
+
+    def warm_up(pause) -> None:
+        render.warm_up(pause)
+        large_map.warm_up(pause)  # the out-of-core maps' kernels (per-part aggregates)
 
     thread = threading.Thread(target=warm_up, kwargs={"pause": give_way}, name="pumap-warm-up",
                               daemon=True)

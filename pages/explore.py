@@ -10,6 +10,7 @@ from pumap_core.runs.points import data_columns
 from studio import explore_url, state
 from studio.priority import foreground
 from studio.errors import user_errors
+from studio.explore_large import explore_large
 from studio.explore_view import (COLOR_SCALES, color_spec, filter_choices,
                                  matching_rows, palettes, show_selection)
 from studio.shared_runs import shared_run
@@ -42,14 +43,17 @@ run_id = st.selectbox("Run", ids, format_func=names.get, key="explore.run",
                       help="Every training is kept as a run; pick which map to explore.")
 state.put(state.RUN_ID, run_id)
 
+link = st.session_state.get("explore.link") or {}
+link = link if link.get("run") == run_id else {}
+if Workspace().is_out_of_core(next(r for r in runs if r.id == run_id)):
+    explore_large(Workspace(), next(r for r in runs if r.id == run_id), link)  # out of core
+    st.stop()
+
 run = None
 with user_errors():
     run = shared_run(Workspace(), run_id)
 if run is None:
     st.stop()
-
-link = st.session_state.get("explore.link") or {}
-link = link if link.get("run") == run_id else {}
 columns = data_columns(run.points)
 choices = filter_choices(run)
 if st.session_state.get("explore.color") not in (columns or ["(none)"]):

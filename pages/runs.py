@@ -39,6 +39,17 @@ with st.expander("Upload a run zip", expanded=not infos):
             state.flash("success", f"Added the run {added.name}.")
             st.rerun()
 
+with st.expander("Add a large map from a Parquet folder"):
+    st.caption("An embedded dataset (`python -m pumap_core embed`: columns x, y and kept "
+               "columns) stays where it is; Explore reads it out of core.")
+    path = st.text_input("Folder (or file) on the server", key="runs.parquet_path")
+    title = st.text_input("Name (optional)", key="runs.parquet_name")
+    if st.button("Add the map", disabled=not path.strip(), key="runs.parquet_add"):
+        with user_errors():
+            added = ws.add_parquet_map(path.strip(), name=title.strip() or None)
+            state.flash("success", f"Added the map {added.name} ({added.n_items:,} points).")
+            st.rerun()
+
 if not infos:
     st.info("No runs yet: train a map on the Train page (every training is kept here), or "
             "upload a run zip above.")
@@ -70,6 +81,10 @@ if chosen:
     columns = st.columns(min(3, len(chosen)))
     for k, info in enumerate(chosen):
         with columns[k % len(columns)], user_errors():
+            if info.is_parquet_map:
+                st.caption(f"{label_for(info)}: a large map ({info.n_items:,} points in "
+                           f"{info.parquet_path}); open it in Explore.")
+                continue
             points = shared_run(ws, info.id).points
             st.plotly_chart(small_map(points, label_for(info)), key=f"runs.map.{info.id}")
 

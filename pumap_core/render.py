@@ -198,24 +198,40 @@ class MapRaster:
         ``emphasis``: rows drawn at full strength over the other points, which are faded
         (a selection or search matches). ``emphasis_key`` must change when the rows do.
         """
-        aggs = [self.aggregate(view, colouring)]
-        if emphasis is not None:
-            aggs.append(self.aggregate(view, colouring, emphasis, emphasis_key))
-        layers = [_shade(agg, colouring, min_alpha=60 if k == 0 else 160)
-                  for k, agg in enumerate(aggs)]
-        if spread:
-            layers = [_dynspread(img, agg) for img, agg in zip(layers, aggs)]
-        rgba = layers[0] if emphasis is None else _over(layers[1], layers[0], base_alpha=0.3)
-        return rgba[::-1]  # datashader's row 0 is the bottom (lowest y)
+        base = self.aggregate(view, colouring)
+        top = None if emphasis is None else self.aggregate(view, colouring, emphasis,
+                                                           emphasis_key)
+        return shade_image(base, colouring, top, spread=spread)
 
     def png(self, view: View, colouring: Colouring, **kwargs: Any) -> bytes:
         """:meth:`rgba` encoded as PNG (fast settings: images are re-made on every zoom)."""
-        from PIL import Image
+        return png_bytes(self.rgba(view, colouring, **kwargs))
 
-        buf = io.BytesIO()
-        Image.fromarray(self.rgba(view, colouring, **kwargs), "RGBA").save(
-            buf, format="PNG", compress_level=1)
-        return buf.getvalue()
+
+def shade_image(agg: Any, colouring: Colouring, emphasis: Any | None = None, *,
+                spread: bool = True) -> np.ndarray:
+    """RGBA uint8 (height, width, 4), top row first, of an aggregate of ``colouring``'s kind.
+
+    ``emphasis``: an aggregate of some rows (same view and colouring) drawn at full strength
+    over the faded rest. Shared by :class:`MapRaster` and the out-of-core
+    :class:`pumap_core.large_map.LargeMap`, so both draw the same pixels.
+    """
+    aggs = [agg] if emphasis is None else [agg, emphasis]
+    layers = [_shade(a, colouring, min_alpha=60 if k == 0 else 160) for k, a in enumerate(aggs)]
+    if spread:
+        layers = [_dynspread(img, a) for img, a in zip(layers, aggs)]
+    rgba = layers[0] if emphasis is None else _over(layers[1], layers[0], base_alpha=0.3)
+    return rgba[::-1]  # datashader's row 0 is the bottom (lowest y)
+
+
+def png_bytes(rgba: np.ndarray) -> bytes:
+    """RGBA uint8 as PNG, fast settings (images are re-made on every zoom)."""
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.fromarray(np.ascontiguousarray(rgba), "RGBA").save(buf, format="PNG",
+                                                             compress_level=1)
+    return buf.getvalue()
 
 
 def _shade(agg: Any, colouring: Colouring, min_alpha: int) -> np.ndarray:

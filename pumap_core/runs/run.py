@@ -41,6 +41,9 @@ class RunInfo:
     history : list of float, the loss per epoch (None where it was not finite)
     dataset : dict, the whole dataset section of ``run.json``, ``recipe`` included
     has_model : bool, False for a map kept by :meth:`Workspace.save_map` (nothing to embed with)
+    source : str or None, ``"generated"`` (:meth:`Workspace.save_map`), ``"parquet"``
+        (:meth:`Workspace.add_parquet_map`: points stay in external Parquet files), None trained
+    parquet_path : str or None, a Parquet map's dataset folder
     error : str or None, a one-line reason when the folder is broken (most fields then empty),
         so that a listing never fails because of one bad run
     """
@@ -60,7 +63,14 @@ class RunInfo:
     history: list[float | None] = field(default_factory=list)
     dataset: dict[str, Any] = field(default_factory=dict)
     has_model: bool = True
+    source: str | None = None
+    parquet_path: str | None = None
     error: str | None = None
+
+    @property
+    def is_parquet_map(self) -> bool:
+        """Whether the points live in an external Parquet dataset (read out of core)."""
+        return self.source == "parquet"
 
     @property
     def recipe(self) -> dict[str, Any] | None:

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 import numpy as np
 
-from ..errors import (ModelNotFoundError, NotFittedError,
+from ..errors import (ModelNotFoundError, NotFittedError, NotSupportedError,
                       PumapError, one_line)
 from .archive import (MAX_IMPORT_BYTES, check_unpacked, needed_members, open_run_zip, pack,
                       run_members, unzip)
@@ -31,6 +31,8 @@ from .record import (FOLDER_ID, GENERATED, SCHEMA_VERSION, age_key, check_run_na
                      commit_folder, created_from_id, dataset_section, folder_path, is_trained,
                      json_ready, new_run_id, parse_record, read_record, record_folders,
                      remove_folder, workspace_root, write_json)
+from .parquet_map import (INDEX, PARQUET, ParquetIndex, check_files,
+                          index_parquet, read_index, write_index)
 from .run import Run, RunInfo
 
 if TYPE_CHECKING:
@@ -133,6 +135,90 @@ class Workspace:
         }
         return self._commit(json_ready(record), lambda tmp: write_data(tmp, embedding, dataset))
 
+    def add_parquet_map(self, path: str | os.PathLike, *, name: str | None = None,
+                        model_dir: str | os.PathLike | None = None) -> RunInfo:
+        """Add an embedded Parquet dataset (``x``, ``y``, kept columns) as a map, in place.
+
+        Nothing is copied: ``run.json`` keeps the dataset's absolute path and
+        ``parquet_index.json`` its files, row counts and row offsets, read from the Parquet
+        footers (no data are read, so a 20 M-row dataset is added in well under a second).
+        Deleting the run never touches the Parquet files. ``python -m pumap_core embed ...
+        --workspace DIR --name NAME`` calls this with the model it embedded with.
+
+        Parameters
+        ----------
+        path : a folder of ``*.parquet`` files (read in natural name order) or one file
+        name : the display name (default: the folder's name)
+        model_dir : a saved model folder (``ParametricUMAP.save``), copied in as the run's
+            ``model/`` so that new data can be embedded on the map; optional
+
+        Raises
+        ------
+        ModelNotFoundError
+            ``path`` does not exist or holds no Parquet files, or ``model_dir`` has no model.
+        ModelFileError
+            A file cannot be read or is not Parquet.
+        InvalidDataError
+            The files have no ``x`` / ``y`` columns, or no rows.
+        """
+        import shutil
+
+        index = index_parquet(path)
+        model = None
+        if model_dir is not None:
+            model = Path(model_dir).expanduser()
+            if not (model / "manifest.json").is_file():
+                raise ModelNotFoundError(f"{model} is not a saved model folder (no "
+                                         "manifest.json).")
+        stem = Path(index.path).name if Path(index.path).is_dir() else Path(index.path).stem
+        now = datetime.now().astimezone()
+        record = {
+            "schema_version": SCHEMA_VERSION, "id": new_run_id(stem, now),
+            "name": check_run_name(name) if name is not None
+            else f"{stem} {now:%Y-%m-%d %H:%M}",
+            "created": now.isoformat(timespec="milliseconds"),
+            "source": PARQUET, "parquet": {"path": index.path, "n_rows": index.n_rows,
+                                           "columns": list(index.columns)},
+            "dataset": {"name": stem, "kind": "table", "n_items": index.n_rows,
+                        "label_name": "label" if "label" in index.columns else None},
+            "metrics": {}, "has_model": model is not None,
+        }
+
+        def write(tmp: Path) -> None:
+            write_index(tmp, index)
+            if model is not None:
+                shutil.copytree(model, tmp / MODEL)
+
+        return self._commit(json_ready(record), write)
+
+    def map_index(self, run_id: str) -> ParquetIndex:
+        """Where the run's points are, for reading them out of core (:mod:`.parquet_map`).
+
+        A Parquet map's own index, after checking its files are still there; an ordinary run's
+        ``points.parquet`` indexed on the fly.
+
+        Raises
+        ------
+        ModelNotFoundError
+            The dataset's files were moved or deleted (one line naming the path).
+        ModelFileError
+            A file cannot be read, or the index is damaged.
+        """
+        path = self._existing(run_id)
+        info = self._info(path)
+        if info.source == PARQUET:
+            index = read_index(path, f"run {run_id}")
+            check_files(index)
+            return index
+        return index_parquet(path / POINTS)
+
+    def is_out_of_core(self, info: RunInfo) -> bool:
+        """Whether Explore reads this run out of core: a Parquet map, or more points than
+        :data:`~.parquet_map.OUT_OF_CORE_ROWS` (looked up at call time: tests lower it)."""
+        from . import parquet_map
+
+        return info.source == PARQUET or (info.n_items or 0) > parquet_map.OUT_OF_CORE_ROWS
+
     def rename_run(self, run_id: str, name: str) -> RunInfo:
         """Change a run's display name (one line, at most 120 characters)."""
         path = self._existing(run_id)
@@ -160,9 +246,20 @@ class Workspace:
         return sorted(infos, key=age_key, reverse=True)
 
     def load_run(self, run_id: str) -> Run:
-        """The run with its points and thumbnails; the model loads on ``estimator()``."""
+        """The run with its points and thumbnails; the model loads on ``estimator()``.
+
+        Raises
+        ------
+        NotSupportedError
+            The run is a Parquet map (tens of millions of rows): read it out of core with
+            :meth:`map_index` instead.
+        """
         path = self._existing(run_id)
         info = self._info(path)
+        if info.source == PARQUET:
+            raise NotSupportedError(f"{info.name!r} is a large map kept as Parquet files "
+                                    f"({info.n_items:,} rows); open it in Explore, which reads "
+                                    "it out of core.")
         points = read_points(path / POINTS, f"run {run_id}")
         thumbnails = read_thumbnails(path, len(points), f"run {run_id}")
         values = {f.name: getattr(info, f.name) for f in fields(RunInfo)}
@@ -172,7 +269,9 @@ class Workspace:
     def export_zip(self, run_id: str) -> bytes:
         """The run folder as a zip (plus ``points.csv`` for spreadsheets), for download."""
         path = self._existing(run_id)
-        self._info(path)
+        if self._info(path).source == PARQUET:
+            raise NotSupportedError("A large map references its Parquet files where they are; "
+                                    "copy that folder instead of downloading a zip.")
         return pack(path, f"run {run_id}")
 
     def import_zip(self, data: bytes, *, max_bytes: int = MAX_IMPORT_BYTES) -> RunInfo:
@@ -231,8 +330,10 @@ class Workspace:
 
     def _info(self, path: Path) -> RunInfo:
         record = read_record(path / RUN_JSON, path.name)
-        has_model = is_trained(record)
-        for part in ([f"{MODEL}/manifest.json"] if has_model else []) + [POINTS]:
+        large = record.get("source") == PARQUET
+        has_model = bool(record.get("has_model")) if large else is_trained(record)
+        for part in ([f"{MODEL}/manifest.json"] if has_model else []) + [
+                INDEX if large else POINTS]:
             if not (path / part).is_file():
                 raise ModelNotFoundError(f"Run {path.name} is incomplete: {part} is missing.")
         ds = record.get("dataset") if isinstance(record.get("dataset"), dict) else {}
@@ -243,7 +344,8 @@ class Workspace:
             params=record.get("params") or {}, metrics=record.get("metrics") or {},
             fit_seconds=record.get("fit_seconds"), epochs_trained=record.get("epochs_trained"),
             cancelled=bool(record.get("cancelled", False)), history=record.get("history") or [],
-            dataset=ds, has_model=has_model)
+            dataset=ds, has_model=has_model, source=record.get("source"),
+            parquet_path=(record.get("parquet") or {}).get("path") if large else None)
 
     def _commit(self, record: dict[str, Any], write: Callable[[Path], None]) -> RunInfo:
         """Write a run whole under a free id (:func:`.record.commit_folder`)."""

@@ -33,7 +33,7 @@ import streamlit as st
 
 from studio.scatter._assets import component
 from studio.scatter._payload import (PALETTE_20, default_opacity, default_point_size, digest,
-                                     encode_color)
+                                     encode_color, scale_hex)
 from studio.scatter._publish import (publish_array, publish_hover, publish_raster,
                                      publish_thumbnails, short_hash)
 from studio.scatter._selection import resolve_spec
@@ -241,13 +241,5 @@ def _colouring(colors: Mapping[str, Any], args: Mapping[str, Any]):
         return Colouring.categorical(colors["codes"], colors["categories"], c["palette"],
                                      key=colors["id"])
     if colors["mode"] == "continuous":
-        return Colouring.continuous(colors["codes"], _scale_hex(c["colorscale"]), key=colors["id"])
-    return Colouring.density(_scale_hex("Blues")[3:])
-
-
-def _scale_hex(name: str, steps: int = 16) -> list[str]:
-    """A plotly colour scale as hex colours, for datashader."""
-    from plotly.colors import sample_colorscale, unlabel_rgb
-
-    colours = sample_colorscale(name, [k / (steps - 1) for k in range(steps)])
-    return ["#%02x%02x%02x" % tuple(int(round(v)) for v in unlabel_rgb(c)) for c in colours]
+        return Colouring.continuous(colors["codes"], scale_hex(c["colorscale"]), key=colors["id"])
+    return Colouring.density(scale_hex("Blues")[3:])

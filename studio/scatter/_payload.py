@@ -79,3 +79,11 @@ def digest(*parts: Any) -> str:
             h.update(json.dumps(part, separators=(",", ":")).encode())
         h.update(b"\x01")
     return h.hexdigest()
+
+
+def scale_hex(name: str, steps: int = 16) -> list[str]:
+    """A plotly colour scale as hex colours, for datashader."""
+    from plotly.colors import sample_colorscale, unlabel_rgb
+
+    colours = sample_colorscale(name, [k / (steps - 1) for k in range(steps)])
+    return ["#%02x%02x%02x" % tuple(int(round(v)) for v in unlabel_rgb(c)) for c in colours]

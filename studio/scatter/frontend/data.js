@@ -38,6 +38,8 @@ const PumapData = (function () {
     if (!url) return null;
     const buf = await buffer(url);
     if (type === "u16") return new Uint16Array(buf);
+    if (type === "i32") return new Int32Array(buf);
+    if (type === "f64") return new Float64Array(buf);
     return new Float32Array(buf);
   }
 
@@ -110,5 +112,33 @@ const PumapData = (function () {
     return { nearest: nearest };
   }
 
-  return { typed: typed, hoverRow: hoverRow, hoverRowNow: hoverRowNow, buildGrid: buildGrid };
+  // ---------------------------------------------------------------- large maps
+  // A view's hover grid from Python (studio/scatter/large.py): per cell of `cell` image px,
+  // top row first, an index into `rows` (global row numbers) or -1. Same rule as Python's
+  // HoverGrid.lookup: the cell under (px, py), else the nearest non-empty within `radius`.
+  function gridLookup(g, cells, rows, px, py) {
+    const cx = Math.floor(px / g.cell), cy = Math.floor(py / g.cell), r = g.radius;
+    let best = -1, bestD = Infinity;
+    for (let y = Math.max(0, cy - r); y < Math.min(g.h, cy + r + 1); y++) {
+      for (let x = Math.max(0, cx - r); x < Math.min(g.w, cx + r + 1); x++) {
+        const k = cells[y * g.w + x];
+        const d = (x - cx) * (x - cx) + (y - cy) * (y - cy);
+        if (k >= 0 && d <= r * r && d < bestD) { best = k; bestD = d; }
+      }
+    }
+    return best < 0 ? null : { local: best, row: rows[best] };
+  }
+
+  // The grid's point at data coordinates (x, y). The grid belongs to the last image, whose
+  // range may differ from the axes' while a zoom renders: map through the image's range.
+  function pickOnGrid(k, x, y) {
+    const g = k.spec;
+    const ix = (x - g.x[0]) / (g.x[1] - g.x[0]) * g.width;
+    const iy = (g.y[1] - y) / (g.y[1] - g.y[0]) * g.height;
+    if (!(ix >= 0 && iy >= 0 && ix < g.width && iy < g.height)) return null;
+    return gridLookup(g, k.cells, k.rows, ix, iy);
+  }
+
+  return { typed: typed, hoverRow: hoverRow, hoverRowNow: hoverRowNow, buildGrid: buildGrid,
+    pickOnGrid: pickOnGrid };
 })();

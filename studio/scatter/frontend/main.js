@@ -29,6 +29,7 @@
     drawn: false,     // drawn at least once with this data (then the user owns the zoom)
     groups: [],       // points view: one group per trace
     hidden: null,     // category codes hidden from the legend (not hoverable)
+    pick: null,       // large maps: the hover grid of the image shown {cellsUrl, spec, ...}
     spec: null,       // the selection as Python knows it; carried by every event
     seq: 0,
     applying: false,  // true while our own Plotly.react runs: its events are not the user's
@@ -50,6 +51,9 @@
 
   async function loadData(a) {
     let d = state.data;
+    if (!a.coords) {  // a large map: no coordinates, a hover grid per view (loadPick)
+      return { revision: a.revision, xy: null, codesUrl: null, codes: null, grid: null };
+    }
     if (!d || d.revision !== a.revision) {
       const xy = await PumapData.typed(a.coords, "f32");
       d = { revision: a.revision, xy: xy, codesUrl: null, codes: null,
@@ -155,6 +159,11 @@
       if (state.revision === args.revision) state.data = data;
     }
     if (!state.listening) listen();
+    try {
+      await loadPick(args);
+    } catch (e) {
+      document.body.dataset.error = String(e);
+    }
     document.body.dataset.ready = "1";  // stable hooks for end-to-end tests and benchmarks
     document.body.dataset.view = args.view;
     document.body.dataset.traceType = PumapFigure.TRACE_TYPE;
@@ -211,9 +220,30 @@
     return state.hidden;
   }
 
+  async function loadPick(a) {
+    // A large map's hover grid for the view just drawn (a few hundred kB).
+    const p = a.pick;
+    if (!p || (state.pick && state.pick.cellsUrl === p.cells)) return;
+    const [cells, rows] = await Promise.all([PumapData.typed(p.cells, "i32"),
+      PumapData.typed(p.rows, "f64")]);
+    if (state.args && state.args.pick && state.args.pick.cells === p.cells) {
+      state.pick = { cellsUrl: p.cells, spec: p, cells: cells, rows: rows };
+      document.body.dataset.pick = p.cells;  // for tests: hover can find points
+    }
+  }
+
+  function pickLarge(cx, cy) {
+    // {row, local} of the point shown under the cursor on a large map, or null.
+    const p = state.pick && plotPoint(cx, cy);
+    if (!p) return null;
+    const fl = gd._fullLayout;
+    return PumapData.pickOnGrid(state.pick, fl.xaxis.p2l(p.px), fl.yaxis.p2l(p.py));
+  }
+
   function pick(cx, cy) {
     // The row under the cursor (within a few px), or -1.
     const d = state.data, a = state.args;
+    if (a && a.pick) { const hit = pickLarge(cx, cy); return hit ? hit.row : -1; }
     const p = d && plotPoint(cx, cy);
     if (!p) return -1;
     const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis, s = gd._fullLayout._size;
@@ -225,14 +255,16 @@
   }
 
   function hover(cx, cy) {
-    const i = pick(cx, cy);
+    const a = state.args;
+    const hit = a && a.pick ? pickLarge(cx, cy) : null;
+    const i = a && a.pick ? (hit ? hit.row : -1) : pick(cx, cy);
+    const at = hit ? hit.local : i;  // large maps: hover rows are published per view
     if (i < 0) { tooltip.hide(); return; }
     if (tooltip.index() === i) { tooltip.place(cx, cy); return; }
-    const a = state.args;
-    const row = PumapData.hoverRowNow(a.hover, i);
+    const row = PumapData.hoverRowNow(a.hover, at);
     tooltip.show(i, a, row, cx, cy);
     if (row === undefined) {
-      PumapData.hoverRow(a.hover, i).then((r) => {
+      PumapData.hoverRow(a.hover, at).then((r) => {
         if (tooltip.index() === i && state.mouse) tooltip.show(i, state.args, r, state.mouse.x, state.mouse.y);
       });
     }
@@ -355,7 +387,13 @@
       y: r.top + fl.yaxis._offset + fl.yaxis.l2p(xy[2 * i + 1]) };
   }
 
+  function screenOfXY(x, y) {  // client px of data point (x, y) inside this frame
+    const fl = gd._fullLayout, r = gd.getBoundingClientRect();
+    return { x: r.left + fl.xaxis._offset + fl.xaxis.l2p(x),
+      y: r.top + fl.yaxis._offset + fl.yaxis.l2p(y) };
+  }
+
   window.pumapScatter = { gd: gd, state: state, positions: positions, screenOf: screenOf,
-    pick: pick };
+    screenOfXY: screenOfXY, pick: pick };
   post("streamlit:componentReady", { apiVersion: 1 });
 })();
