@@ -10,9 +10,8 @@ from pumap_core.runs import RunInfo, Workspace
 from studio import state
 from studio.errors import user_errors
 from studio.run_plots import embed_map, loss_overlay, small_map
-from studio.service import training_service
 from studio.continue_training import continue_section
-from studio.large_embed import large_embed_section
+from studio.runs_import import add_runs_section, large_embed_section
 from studio.runs_view import (EXPORTS, embed_upload, encoder_export, export_name,
                               highlight_differences, label_for, params_table, runs_table,
                               zip_name)
@@ -29,26 +28,7 @@ state.show_flash()
 ws = Workspace()
 infos = ws.list_runs()
 
-with st.expander("Upload a run zip", expanded=not infos):
-    archive = st.file_uploader("A run zip downloaded from this page", type=["zip"],
-                               key="runs.import",
-                               help="Adds the run to this workspace; nothing already here changes.")
-    if st.button("Add the run", disabled=archive is None, key="runs.import_button"):
-        with user_errors():
-            added = training_service().import_run_zip(archive.getvalue())  # on a worker
-            state.flash("success", f"Added the run {added.name}.")
-            st.rerun()
-
-with st.expander("Add a large map from a Parquet folder"):
-    st.caption("An embedded dataset (`python -m pumap_core embed`: columns x, y and kept "
-               "columns) stays where it is; Explore reads it out of core.")
-    path = st.text_input("Folder (or file) on the server", key="runs.parquet_path")
-    title = st.text_input("Name (optional)", key="runs.parquet_name")
-    if st.button("Add the map", disabled=not path.strip(), key="runs.parquet_add"):
-        with user_errors():
-            added = ws.add_parquet_map(path.strip(), name=title.strip() or None)
-            state.flash("success", f"Added the map {added.name} ({added.n_items:,} points).")
-            st.rerun()
+add_runs_section(ws, expanded=not infos)
 
 if not infos:
     st.info("No runs yet: train a map on the Train page (every training is kept here), or "

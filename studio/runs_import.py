@@ -1,8 +1,10 @@
-"""Runs page: embed a large Parquet dataset with a run's model, as a job of the training service.
+"""Runs page: bringing runs in (a run zip, a large Parquet map) and embedding a large Parquet
+dataset with a run's model, as a job of the training service.
 
 The rows are never read into the server: the input is checked here from its files' footers
 and column types (no TensorFlow), then a job of the service embeds it on the cluster, part by
-part, into the workspace, and keeps the result as a map that Explore reads out of core.
+part, into the workspace, and keeps the result as a map that Explore reads out of core. A run
+zip is checked, its model loaded, on a worker too.
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ from typing import Sequence
 import streamlit as st
 
 from pumap_core.jobs import EmbedOrder
-from pumap_core.runs import RunInfo
+from pumap_core.runs import RunInfo, Workspace
+from studio import state
 from pumap_core.runs.files import MODEL
 from studio.errors import user_errors
 from studio.job_view import job_panel
@@ -21,6 +24,30 @@ from studio.runs_view import label_for
 from studio.service import session_owner, training_service
 
 JOB = "runs.embed_job"
+
+
+def add_runs_section(ws: Workspace, expanded: bool) -> None:
+    """Upload a run zip; add a large map from a Parquet folder on the server."""
+    with st.expander("Upload a run zip", expanded=expanded):
+        archive = st.file_uploader(
+            "A run zip downloaded from this page", type=["zip"], key="runs.import",
+            help="Adds the run to this workspace; nothing already here changes.")
+        if st.button("Add the run", disabled=archive is None, key="runs.import_button"):
+            with user_errors():
+                added = training_service().import_run_zip(archive.getvalue())  # on a worker
+                state.flash("success", f"Added the run {added.name}.")
+                st.rerun()
+
+    with st.expander("Add a large map from a Parquet folder"):
+        st.caption("An embedded dataset (`python -m pumap_core embed`: columns x, y and kept "
+                   "columns) stays where it is; Explore reads it out of core.")
+        path = st.text_input("Folder (or file) on the server", key="runs.parquet_path")
+        title = st.text_input("Name (optional)", key="runs.parquet_name")
+        if st.button("Add the map", disabled=not path.strip(), key="runs.parquet_add"):
+            with user_errors():
+                added = ws.add_parquet_map(path.strip(), name=title.strip() or None)
+                state.flash("success", f"Added the map {added.name} ({added.n_items:,} points).")
+                st.rerun()
 
 
 def _names(text: str) -> tuple[str, ...]:
