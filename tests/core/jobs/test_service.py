@@ -92,7 +92,7 @@ def test_bad_settings_fail_with_one_line(service):
 
 
 def test_a_killed_worker_interrupts_its_job_and_resume_finishes_it_from_its_checkpoint(service):
-    epochs = 400
+    epochs = 200
     job = submit(service, load_demo("digits"), n_training_epochs=epochs)
     store = service.store
     wait(store, job.id, lambda r: (store.checkpoint_epoch(r.id) or 0) >= 2)
