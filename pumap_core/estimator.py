@@ -12,8 +12,9 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 
 from . import params as P
-from .errors import InvalidDataError, NotFittedError, TrainingDivergedError
+from .errors import InvalidDataError, TrainingDivergedError
 from .graph import FuzzyGraph, KNNResult, find_ab_params, fuzzy_simplicial_set, nearest_neighbors
+from .fitted import FittedModelMixin
 from .landmarks import LandmarksMixin, TrainingRows, training_rows
 from .training.events import ListenersMixin
 from .validation import as_float_matrix, feature_names_of
@@ -30,7 +31,8 @@ if TYPE_CHECKING:  # these import Keras, which ``import pumap_core`` leaves for 
 log = logging.getLogger("pumap_core")
 
 
-class ParametricUMAP(ListenersMixin, LandmarksMixin, TransformerMixin, BaseEstimator):
+class ParametricUMAP(ListenersMixin, LandmarksMixin, FittedModelMixin, TransformerMixin,
+                     BaseEstimator):
     """Learn a neural network that maps data to a UMAP embedding.
 
     Parameters keep umap-learn's names and defaults. Training is measured in epochs that mean
@@ -368,47 +370,6 @@ class ParametricUMAP(ListenersMixin, LandmarksMixin, TransformerMixin, BaseEstim
     def fit_transform(self, X: Any, y: Any = None, **fit_params) -> np.ndarray:
         """Fit and return the embedding of ``X``, shape (n_samples, n_components)."""
         return self.fit(X, y, **fit_params).embedding_
-
-    # -- using the fitted model -----------------------------------------------------------
-    def _fitted(self):
-        if "model_" not in self.__dict__:
-            raise NotFittedError("This ParametricUMAP is not fitted yet; call fit(X) first.")
-        return self.model_
-
-    def transform(self, X: Any, batch_size: int | None = None) -> np.ndarray:
-        """Embed new rows with the trained encoder: (n, n_features_in_) → (n, n_components)."""
-        return self._fitted().transform(X, batch_size=batch_size)
-
-    def inverse_transform(self, X: Any) -> np.ndarray:
-        """Decode map points (n, n_components) into rows (n, n_features_in_) in the data's range.
-
-        Needs ``parametric_reconstruction=True`` at fit time (NotSupportedError otherwise).
-        """
-        return self._fitted().inverse_transform(X)
-
-    @property
-    def _history(self) -> dict[str, list[float]]:
-        """umap-learn's name for ``history_``."""
-        self._fitted()
-        return self.history_
-
-    def save(self, save_location: str | Path, verbose: bool = False) -> Path:
-        """Write the fitted model to the folder ``save_location`` (see :mod:`.persistence`)."""
-        from .persistence import to_manifest
-
-        path = self._fitted().save(save_location, params=to_manifest(self),
-                                   embedding=self.embedding_)
-        if verbose:
-            log.info("saved to %s", path)
-        return path
-
-    def export(self, path: str | Path, format: str = "keras", *, verify: bool = True,
-               sample: Any = None) -> Path:
-        """Write the trained encoder as "keras", "savedmodel" or "onnx", checked against Keras.
-
-        See :func:`pumap_core.export.export_encoder`; returns the file or folder written.
-        """
-        return self._fitted().export(path, format, verify=verify, sample=sample)
 
 
 def load_ParametricUMAP(save_location: str | Path, verbose: bool = False) -> ParametricUMAP:

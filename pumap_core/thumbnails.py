@@ -392,11 +392,8 @@ class Thumbnails(Sequence[bytes]):
 def open_header(raw: bytes) -> "Image.Image":
     """The image, opened lazily: PIL reads its size from the header and decodes nothing yet.
 
-    PIL warns (DecompressionBombWarning) about images over ``Image.MAX_IMAGE_PIXELS`` (89
-    megapixels) while opening them; our own limit, lower, refuses those just after, so the
-    warning is silenced (``catch_warnings`` swaps the process-wide filters: a filter another
-    thread adds in this instant would be undone, a risk worth less than a warning in the logs
-    for each upload). Past twice PIL's limit, ``Image.open`` raises DecompressionBombError.
+    PIL's DecompressionBombWarning (over 89 MP) is silenced: our own limits, lower, refuse those
+    images just after (past twice PIL's limit, ``Image.open`` raises DecompressionBombError).
     """
     from PIL import Image
 
