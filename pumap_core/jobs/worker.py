@@ -13,7 +13,7 @@ import threading
 import time
 from typing import Any, Callable
 
-from ..errors import user_message
+from ..errors import NotFittedError, user_message
 from ..quiet import quiet_tensorflow
 from .record import CANCELLED, DONE, EMBED, FAILED, INTERRUPTED, RUNNING
 from .store import JobStore
@@ -128,7 +128,11 @@ def _embed(store: JobStore, job_id: str, reporter: "_Reporter") -> tuple[str, st
 
     order = store.order(job_id)
     workspace = Workspace(store.root)
-    model = workspace.load_run(order.run_id).path / MODEL
+    info = workspace.run_info(order.run_id)  # a Parquet map with a model embeds too
+    if not info.has_model:
+        raise NotFittedError(f"{info.name!r} has no model to place the rows with; choose a "
+                             "trained run.")
+    model = info.path / MODEL
     output = store.root / MAPS / job_id
 
     def progress(counter: Any, final: bool) -> None:

@@ -245,6 +245,16 @@ class Workspace:
                                      f"Run {path.name} cannot be read ({one_line(exc)})."))
         return sorted(infos, key=age_key, reverse=True)
 
+    def run_info(self, run_id: str) -> RunInfo:
+        """What ``run.json`` says about one run (nothing else is read).
+
+        Raises
+        ------
+        ModelNotFoundError
+            There is no such run.
+        """
+        return self._info(self._existing(run_id))
+
     def load_run(self, run_id: str) -> Run:
         """The run with its points and thumbnails; the model loads on ``estimator()``.
 
