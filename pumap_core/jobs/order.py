@@ -8,10 +8,11 @@ large Parquet dataset on a run's map, out of core (:mod:`pumap_core.scale`).
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, Mapping
 
 from ..errors import InvalidParameterError
+from .record import known_fields
 
 if TYPE_CHECKING:
     from ..data import Dataset
@@ -68,8 +69,7 @@ class JobOrder:
 
     @classmethod
     def from_dict(cls, raw: Mapping[str, Any]) -> "JobOrder":
-        known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in raw.items() if k in known})
+        return cls(**known_fields(cls, raw))
 
 
 @dataclass(frozen=True)
@@ -105,8 +105,7 @@ class EmbedOrder:
 
     @classmethod
     def from_dict(cls, raw: Mapping[str, Any]) -> "EmbedOrder":
-        known = {f.name for f in fields(cls)}
-        values = {k: v for k, v in raw.items() if k in known}
+        values = known_fields(cls, raw)
         values["keep"] = tuple(values.get("keep") or ())
         if values.get("columns") is not None:
             values["columns"] = tuple(values["columns"])

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import asdict, dataclass, field, fields, replace
-from typing import Any
+from typing import Any, Mapping
 
 QUEUED, RUNNING, DONE, CANCELLED, FAILED, INTERRUPTED = (
     "queued", "running", "done", "cancelled", "failed", "interrupted")
@@ -28,6 +28,13 @@ STAGE_LABELS = {"queued": "Waiting for a worker", "loading": "Loading the data",
                 "training": "Training the network", "embedding": "Embedding the rows",
                 "saving": "Measuring quality and saving the run", "done": "Done",
                 "cancelled": "Cancelled", "failed": "Failed", "interrupted": "Interrupted"}
+
+
+def known_fields(cls: type, raw: Mapping[str, Any]) -> dict[str, Any]:
+    """The entries of ``raw`` that are fields of the dataclass ``cls``: a record or order
+    written by a newer version (with keys this one does not know) still reads."""
+    known = {f.name for f in fields(cls)}
+    return {k: v for k, v in raw.items() if k in known}
 
 
 @dataclass(frozen=True)
@@ -118,8 +125,7 @@ class JobRecord:
     @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> "JobRecord":
         """Read a ``job.json`` dict; unknown keys (from newer versions) are ignored."""
-        known = {f.name for f in fields(cls)}
-        values = {k: v for k, v in raw.items() if k in known}
+        values = known_fields(cls, raw)
         values["losses"] = tuple(values.get("losses") or ())
         if values.get("status") not in STATUSES:
             raise ValueError(f"unknown job status {values.get('status')!r}")
