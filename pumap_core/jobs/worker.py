@@ -21,8 +21,6 @@ from .store import JobStore
 log = logging.getLogger("pumap_core")
 #: Progress is written at most this often (seconds); the heartbeat at least this often.
 WRITE_EVERY, HEARTBEAT_EVERY, CANCEL_POLL = 0.3, 3.0, 0.2
-#: Where embed jobs write their Parquet output, in the workspace.
-MAPS = "maps"
 LOST_WORKER = ("The worker that trained this job stopped (it was killed, or ran out of "
                "memory).")
 
@@ -133,7 +131,7 @@ def _embed(store: JobStore, job_id: str, reporter: "_Reporter") -> tuple[str, st
         raise NotFittedError(f"{info.name!r} has no model to place the rows with; choose a "
                              "trained run.")
     model = info.path / MODEL
-    output = store.root / MAPS / job_id
+    output = workspace.maps_dir / job_id
 
     def progress(counter: Any, final: bool) -> None:
         snap = counter.snapshot()

@@ -52,6 +52,8 @@ class Workspace:
     def __init__(self, root: str | os.PathLike | None = None) -> None:
         self.root = workspace_root(root)
         self.runs_dir = self.root / "runs"
+        #: Embedded datasets the workspace itself wrote (embed jobs): deleted with their map.
+        self.maps_dir = self.root / "maps"
 
     def __repr__(self) -> str:
         return f"Workspace({str(self.root)!r})"
@@ -142,7 +144,8 @@ class Workspace:
         Nothing is copied: ``run.json`` keeps the dataset's absolute path and
         ``parquet_index.json`` its files, row counts and row offsets, read from the Parquet
         footers (no data are read, so a 20 M-row dataset is added in well under a second).
-        Deleting the run never touches the Parquet files. ``python -m pumap_core embed ...
+        Deleting the run leaves the Parquet files alone, unless they are in the workspace's
+        ``maps/`` (an embed job's output). ``python -m pumap_core embed ...
         --workspace DIR --name NAME`` calls this with the model it embedded with.
 
         Parameters
@@ -228,8 +231,19 @@ class Workspace:
         return self._info(path)
 
     def delete_run(self, run_id: str) -> None:
-        """Delete a run folder (only ever a folder directly inside ``runs/``)."""
-        remove_folder(self._existing(run_id))
+        """Delete a run folder (only ever a folder directly inside ``runs/``), and a Parquet
+        map's dataset when the workspace wrote it (a folder directly inside ``maps/``); a
+        dataset added from elsewhere is never touched."""
+        import shutil
+
+        path = self._existing(run_id)
+        try:  # a broken run is deleted all the same
+            dataset = Path(read_record(path / RUN_JSON, run_id)["parquet"]["path"])
+        except (PumapError, OSError, KeyError, TypeError):
+            dataset = None
+        remove_folder(path)
+        if dataset is not None and dataset.parent.resolve() == self.maps_dir.resolve():
+            shutil.rmtree(dataset, ignore_errors=True)
 
     # -- reading ----------------------------------------------------------------------------
     def list_runs(self) -> list[RunInfo]:

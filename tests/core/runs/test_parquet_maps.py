@@ -62,6 +62,18 @@ def test_a_parquet_map_is_added_by_reference(tmp_path):
     assert len(list((tmp_path / "emb").glob("*.parquet"))) == 3  # the user's files stay
 
 
+def test_a_dataset_the_workspace_wrote_goes_with_its_map(tmp_path):
+    ws = Workspace(tmp_path / "ws")
+    _write(ws.maps_dir / "job-1")  # where an embed job writes
+    _write(tmp_path / "ws" / "elsewhere")
+    mine = ws.add_parquet_map(ws.maps_dir / "job-1")
+    theirs = ws.add_parquet_map(tmp_path / "ws" / "elsewhere")
+    ws.delete_run(mine.id)
+    ws.delete_run(theirs.id)
+    assert not (ws.maps_dir / "job-1").exists() and ws.list_runs() == []
+    assert len(list((tmp_path / "ws" / "elsewhere").glob("*.parquet"))) == 3
+
+
 def test_large_files_are_split_by_row_groups(tmp_path):
     _write(tmp_path / "emb", sizes=(1000,), row_group_size=100)
     index = index_parquet(tmp_path / "emb", part_rows=250)
