@@ -4,7 +4,8 @@
 the columns a question needs, and never holds all its rows:
 
 - **images**: ``Canvas.points`` over each part's ``x``, ``y``, ``row`` and the colour
-  column, summed into running totals (``count_cat`` over categories found once, ``mean`` of a number, ``count``), shaded
+  column (``count_cat`` over categories found once, ``mean`` of a number, ``count``), added
+  up by a Dask tree reduction, shaded
   by :func:`pumap_core.render.shade_image` exactly like an in-memory map. Searches and
   selections are drawn as a second aggregate of the matching rows over the faded rest.
 - **hover**: the same pass aggregates ``max(row)`` per pixel, so each rendered view comes with
@@ -19,9 +20,10 @@ Nothing here imports Streamlit; the app caches one :class:`LargeMap` per run.
 
 from __future__ import annotations
 
+import functools
+import operator
 import threading
 from collections import OrderedDict
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
 
@@ -80,11 +82,13 @@ class SelectionSummary:
 class LargeMap:
     """A Parquet map read out of core; safe to share between threads (one render at a time).
 
-    Parts are read a few at a time (:data:`WORKERS` threads), only the columns a question
-    needs, and aggregated by datashader one part at a time into running totals: memory holds
-    one aggregate per thread, whatever the number of parts. (datashader's own Dask path on the
-    same parts keeps every partition's aggregate until it combines them, and took 2.0 s
-    against 1.2 s here for 20 M rows in 20 parts at 1000 × 578 px: benchmarks/RESULTS.md.)
+    Every question is a Dask bag over the parts (one partition per Parquet part, only the
+    columns it needs), run by Dask's threaded scheduler on :data:`WORKERS` threads. Images are
+    aggregated by datashader one part at a time and added up two by two (a tree reduction):
+    memory holds a few aggregates, whatever the number of parts. (``Canvas.points`` on a
+    ``dask.dataframe`` of the same parts keeps every partition's aggregate until it combines
+    them, and took 2.0 s against 1.2 s per view for 20 M rows in 20 parts at 1000 × 578 px:
+    benchmarks/RESULTS.md.)
 
     Parameters
     ----------
@@ -109,14 +113,22 @@ class LargeMap:
             self._facts[key] = make()
         return self._facts[key]
 
-    def _map_parts(self, columns: Sequence[str],
-                   job: Callable[[Any, np.ndarray], Any]) -> Iterator[Any]:
-        """``job(arrow table, row numbers)`` for every part, in row order (lazily)."""
-        def one(part):
-            return job(read_table(part, columns), part_rows(part))
+    def _over_parts(self, columns: Sequence[str], job: Callable[[Any, np.ndarray], Any],
+                    combine: Callable[[Any, Any], Any] | None = None) -> Any:
+        """``job(arrow table, row numbers)`` of every part, computed by Dask's threaded
+        scheduler (:data:`WORKERS` threads, a Dask bag of one partition per part): the list of
+        results in row order, or, with ``combine(a, b)``, their tree reduction, two at a
+        time, so that memory holds a few results at once whatever the number of parts."""
+        import dask.bag as db
 
-        with ThreadPoolExecutor(WORKERS) as pool:
-            yield from pool.map(one, self.index.parts)
+        parts = db.from_sequence(self.index.parts, npartitions=len(self.index.parts)).map(
+            lambda part: job(read_table(part, columns), part_rows(part)))
+        if combine is not None:
+            def fold(results):
+                return functools.reduce(combine, results)
+            parts = parts.reduction(fold, fold, split_every=2)
+        # Threads of this process, never a distributed Client the caller may have made.
+        return parts.compute(scheduler="threads", num_workers=WORKERS)
 
     def extent(self) -> tuple[float, float, float, float]:
         """(x0, x1, y0, y1) of the points: from the Parquet statistics, else one pass."""
@@ -126,9 +138,9 @@ class LargeMap:
         def make():
             import pyarrow.compute as pc
 
-            got = np.array(list(self._map_parts(["x", "y"], lambda t, r: [
+            got = np.array(self._over_parts(["x", "y"], lambda t, r: [
                 pc.min(t["x"]).as_py(), pc.max(t["x"]).as_py(), pc.min(t["y"]).as_py(),
-                pc.max(t["y"]).as_py()])), dtype=float)
+                pc.max(t["y"]).as_py()]), dtype=float)
             return (float(np.nanmin(got[:, 0])), float(np.nanmax(got[:, 1])),
                     float(np.nanmin(got[:, 2])), float(np.nanmax(got[:, 3])))
         return self._fact(("extent",), make)
@@ -179,8 +191,8 @@ class LargeMap:
             def make():
                 import pyarrow.compute as pc
 
-                got = np.array(list(self._map_parts([column], lambda t, r: [
-                    pc.min(t[column]).as_py(), pc.max(t[column]).as_py()])), dtype=float)
+                got = np.array(self._over_parts([column], lambda t, r: [
+                    pc.min(t[column]).as_py(), pc.max(t[column]).as_py()]), dtype=float)
                 return (float(np.nanmin(got[:, 0])), float(np.nanmax(got[:, 1])))
             return ColourSpec("continuous", column, range=self._fact(("range", column), make))
         values = self.distinct(column)
@@ -233,7 +245,10 @@ class LargeMap:
             frame = frame[keep.mask(table, rows)]
         canvas = ds.Canvas(plot_width=view.width, plot_height=view.height,
                            x_range=view.x_range, y_range=view.y_range)
-        return canvas.points(frame, "x", "y", ds.summary(**reductions))
+        agg = canvas.points(frame, "x", "y", ds.summary(**reductions))
+        if "sum" in agg:  # datashader's sum is NaN where a part has no point
+            agg["sum"].data = np.nan_to_num(agg["sum"].data)
+        return agg
 
     def aggregate(self, view: View, colour: ColourSpec, keep: RowFilter | None = None,
                   with_rows: bool = False) -> Any:
@@ -245,19 +260,8 @@ class LargeMap:
             return self._aggs[key]
         columns = ["x", "y"] + ([colour.column] if colour.column else []) + (
             keep.needed() if keep is not None else [])
-        total = None
-        for agg in self._map_parts(list(dict.fromkeys(columns)), lambda t, r: (
-                self._part_aggregate(t, r, view, colour, keep, with_rows))):
-            if "sum" in agg:  # datashader's sum is NaN where a part has no point
-                agg["sum"].data = np.nan_to_num(agg["sum"].data)
-            if total is None:
-                total = agg
-                continue
-            for name in agg.data_vars:
-                if name == "row":
-                    total[name].data = np.fmax(total[name].data, agg[name].data)
-                else:
-                    total[name].data += agg[name].data
+        total = self._over_parts(list(dict.fromkeys(columns)), lambda t, r: (
+            self._part_aggregate(t, r, view, colour, keep, with_rows)), _add_aggregates)
         if colour.kind == "continuous":  # mean = sum / count, NaN where nothing was drawn
             with np.errstate(invalid="ignore", divide="ignore"):
                 total["agg"] = total["sum"] / total["n"].where(total["n"] > 0)
@@ -280,8 +284,8 @@ class LargeMap:
     # -- questions about rows ---------------------------------------------------------------
     def count(self, keep: RowFilter) -> int:
         """How many rows match ``keep`` (one pass over its columns; cached)."""
-        return self._fact(("count", keep), lambda: int(sum(self._map_parts(
-            keep.needed(), lambda t, r: int(keep.mask(t, r).sum())))))
+        return self._fact(("count", keep), lambda: int(self._over_parts(
+            keep.needed(), lambda t, r: int(keep.mask(t, r).sum()), operator.add)))
 
     def summary(self, keep: RowFilter, label: str | None = "label",
                 first: int = 1000) -> SelectionSummary:
@@ -307,7 +311,7 @@ class LargeMap:
             def one(table, rows):
                 hit = keep.mask(table, rows)
                 return int(hit.sum()), per_label(table, hit), rows[hit][:first]
-            parts = list(self._map_parts(cols, one))
+            parts = self._over_parts(cols, one)
             per = None
             if has_label:
                 per = pd.concat([p[1] for p in parts]).groupby(level=0).sum()
@@ -338,6 +342,17 @@ class LargeMap:
     def take(self, rows: Sequence[int], columns: Sequence[str]) -> "pd.DataFrame":
         """The rows numbered ``rows`` (ascending), ``row`` plus ``columns``."""
         return take_rows(self.index, rows, columns)
+
+
+def _add_aggregates(total: Any, agg: Any) -> Any:
+    """Two parts' aggregates as one (in place in ``total``): counts and sums add, the
+    per-pixel ``row`` is the larger."""
+    for name in agg.data_vars:
+        if name == "row":
+            total[name].data = np.fmax(total[name].data, agg[name].data)
+        else:
+            total[name].data += agg[name].data
+    return total
 
 
 def warm_up(pause: Callable[[], None] = lambda: None) -> None:
