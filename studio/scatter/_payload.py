@@ -9,17 +9,10 @@ from typing import Any
 
 import numpy as np
 
+from studio.colours import PALETTE_20, categories as sorted_categories
+
 #: Categories that keep their own code (and legend entry) when encoded.
 MAX_CODES = 256
-
-# matplotlib's tab20 reordered: the 10 strong tab10 colours first, their light partners after,
-# so that up to 10 classes get the most distinct colours.
-PALETTE_20 = (
-    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
-    "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
-    "#aec7e8", "#ffbb78", "#98df8a", "#ff9896", "#c5b0d5",
-    "#c49c94", "#f7b6d2", "#c7c7c7", "#dbdb8d", "#9edae5",
-)
 
 
 def default_point_size(n: int) -> float:
@@ -51,15 +44,7 @@ def encode_color(color: Any, mode: str, n: int) -> dict[str, Any]:
         finite = values[np.isfinite(values)]
         lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
         return {"mode": mode, "codes": values, "categories": [], "range": [lo, hi]}
-    import pandas as pd
-
-    # factorize copes with mixed types and missing values, and sorts numbers numerically.
-    series = color if isinstance(color, pd.Series) else pd.Series(np.asarray(color, dtype=object))
-    codes, uniques = pd.factorize(series.reset_index(drop=True), sort=True)
-    categories = [str(u) for u in uniques]
-    if (codes < 0).any():
-        codes = np.where(codes < 0, len(categories), codes)
-        categories.append("(missing)")
+    codes, categories = sorted_categories(color)
     if len(categories) > MAX_CODES:
         codes = codes % len(PALETTE_20)
         categories = [f"group {k}" for k in range(len(PALETTE_20))]
