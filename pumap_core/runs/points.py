@@ -105,3 +105,38 @@ def _is_escaped(column: str) -> bool:
 def _original_name(column: str) -> str:
     """``data_x`` → ``x``: one prefix comes off where :func:`points_frame` added it."""
     return column[len(CLASH_PREFIX):] if _is_escaped(column) else column
+
+
+#: Columns the tooltip lists by default.
+HOVER_DEFAULT = 4
+
+
+def hover_columns(points: pd.DataFrame, limit: int = HOVER_DEFAULT) -> list[str]:
+    """The first ``limit`` data columns worth listing in a tooltip by default.
+
+    Skipped: a constant column (``width`` 128 for every image), one equal row by row to an
+    earlier column (``species`` next to ``label``), and one equal to the row number, which the
+    tooltip shows anyway (an ``index`` column). The user can still pick them.
+    """
+    row = pd.Series(np.arange(len(points)), index=points.index)
+    kept: list[pd.Series] = [row]
+    out = []
+    for col in data_columns(points):
+        if len(out) >= limit:
+            break
+        values = points[col]
+        if len(values) > 1 and values.iloc[:1000].nunique(dropna=False) <= 1 and (
+                values.nunique(dropna=False) <= 1):
+            continue
+        if any(_same(values, other) for other in kept):
+            continue
+        kept.append(values)
+        out.append(col)
+    return out
+
+
+def _same(a: pd.Series, b: pd.Series) -> bool:
+    """Whether two columns hold the same values row by row (as text: 3 equals "3")."""
+    if len(a) > 1000 and not _same(a.iloc[:1000], b.iloc[:1000]):
+        return False  # most pairs differ in their first rows: no need to compare them all
+    return bool((a.astype(str).to_numpy() == b.astype(str).to_numpy()).all())

@@ -39,3 +39,25 @@ def test_coordinate_names_and_data_columns():
         True, True, False, False, False]
     frame = points_frame(np.zeros((2, 3)), pd.DataFrame({"y": [1, 2], "c": [3, 4]}))
     assert data_columns(frame) == ["data_y", "c"]
+
+
+def test_hover_columns_skip_constants_duplicates_and_the_row_number():
+    """Issue 14: hover listed `index` (= the row number), `species` (= `label`) and `width` /
+    `height` (128 for every image) by default."""
+    from pumap_core.runs.points import hover_columns
+
+    n = 1500  # above the 1,000 rows compared first
+    rng = np.random.default_rng(0)
+    label = rng.choice(["setosa", "virginica"], n)
+    points = pd.DataFrame({"x": rng.normal(size=n), "y": rng.normal(size=n), "label": label,
+                           "index": np.arange(n), "species": label, "width": 128,
+                           "height": 128, "name": [f"item {i}" for i in range(n)],
+                           "score": rng.normal(size=n), "group": rng.choice(["a", "b"], n),
+                           "extra": rng.normal(size=n)})
+    assert hover_columns(points) == ["label", "name", "score", "group"]
+    assert hover_columns(points, limit=2) == ["label", "name"]
+    # equal in the first rows only: not a duplicate
+    late = points.assign(species=np.where(np.arange(n) < 1400, label, "other"))
+    assert "species" in hover_columns(late, limit=10)
+    # one row: nothing is constant, but `height` still repeats `width`
+    assert hover_columns(points.iloc[:1]) == ["label", "width", "name", "score"]
