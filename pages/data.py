@@ -5,13 +5,13 @@ A synthetic map (up to a million items) can also be made here; it goes straight 
 
 import streamlit as st
 
-from pumap_core.data import (DEFAULT_DEMO, DEMOS, UPLOAD_TYPES, TablePreparation,
-                             default_feature_columns, load_demo, max_upload_bytes,
+from pumap_core.data import (DEFAULT_DEMO, DEMOS, UPLOAD_TYPES, load_demo, max_upload_bytes,
                              read_image_zip, read_table)
 from studio import state
 from studio.errors import user_errors
 from studio.datasets_view import kept_datasets_section
 from studio.preview import show_dataset
+from studio.table_options import table_options
 from studio.service import stored_dataset_id
 from studio.synthetic_view import synthetic_section
 from studio.routing import ensure_app_navigation
@@ -67,38 +67,7 @@ else:
                 df = read_table(upload.getvalue(), upload.name, max_bytes=MAX_BYTES)
                 st.session_state["data.table_cache"] = (upload.file_id, df)
         if df is not None:
-            label = st.selectbox("Label / colour column", ["(none)"] + list(df.columns),
-                                 key="data.label",
-                                 help="Used to colour the map and to measure how well classes "
-                                      "separate. It is never used as a feature.")
-            label = None if label == "(none)" else label
-            defaults = st.session_state.get("data.default_features")
-            if defaults is None or defaults[:2] != (upload.file_id, label):
-                # Reading text columns as numbers takes seconds on a big table: once per label.
-                defaults = (upload.file_id, label, default_feature_columns(df, label))
-                st.session_state["data.default_features"] = defaults
-            features = st.multiselect("Feature columns", list(df.columns), default=defaults[2],
-                                      key="data.features",
-                                      help="Columns that describe each item. Numeric columns by "
-                                           "default; text columns are one-hot encoded or left out.")
-            c1, c2, c3 = st.columns(3)
-            scaling = c1.radio("Scaling", ["standardize", "minmax", "none"], key="data.scaling",
-                               help="Standardize puts every column on the same scale so none "
-                                    "dominates the distances; min-max maps each to 0..1.")
-            categorical = c2.radio("Text columns", ["onehot", "exclude"], key="data.categorical",
-                                   help="One-hot turns a category into 0/1 columns.")
-            missing = c3.radio("Missing values", ["drop", "impute"], key="data.missing",
-                               help="Drop rows with gaps, or fill them (median / most frequent).")
-            if st.button("Load table", type="primary", key="data.load_table"):
-                with user_errors():
-                    ds = TablePreparation(feature_columns=features or None,
-                                          label_column=label, scaling=scaling,
-                                          categorical=categorical,
-                                          missing=missing).fit_transform(df, name=upload.name)
-                    state.put(state.DATASET, ds)
-                    stored_dataset_id(ds)  # kept in the workspace: a reload loses nothing
-                    state.flash("success", f"Loaded {ds.n_items} rows from {upload.name}.")
-                    st.rerun()
+            table_options(df, upload)
 
 st.divider()
 dataset = state.get(state.DATASET)

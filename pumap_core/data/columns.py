@@ -106,6 +106,9 @@ def select_features(table: pd.DataFrame, name: str, feature_columns: Sequence[st
             text.append(col)
         elif not explicit and _is_saved_index(col, as_number):
             notes.append(f"ignored {col!r} (it looks like a saved row index)")
+        elif not explicit and (why := not_a_measurement(col, as_number)):
+            notes.append(f"left {col!r} out of the features ({why}); choose it as a feature "
+                         "column to use it")
         else:
             numeric[col] = np.where(np.isfinite(as_number), as_number, np.nan)  # inf is a gap
 
@@ -169,6 +172,44 @@ def as_numeric(series: pd.Series, col: str, notes: list[str]) -> np.ndarray | No
     detail = f"; {junk} non-numeric entries treated as missing" if junk else ""
     notes.append(f"read text column {col!r} as numbers{how}{detail}")
     return parsed.reindex(series.index).to_numpy(dtype=np.float64, na_value=np.nan)
+
+
+_ID_NAMES = frozenset({"id", "index", "idx", "key", "row", "rownum", "row_id", "uid", "uuid"})
+_YEAR_NAMES = frozenset({"year", "yr", "yyyy"})
+#: Fewer rows than this may count up by one by chance (the tables of a doc example).
+_COUNTING_ROWS = 20
+
+
+def name_words(col: str) -> list[str]:
+    """``"Sample ID"``, ``"sample_id"``, ``"sampleId"`` → ``["sample", "id"]``."""
+    import re
+
+    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", col)
+    return [w for w in re.split(r"[^0-9a-zA-Z]+", spaced.lower()) if w]
+
+
+def not_a_measurement(col: str, values: np.ndarray) -> str | None:
+    """Why a numeric column describes no property of the item, or None.
+
+    An identifier: named like one (``id``, ``sample_id``, ``index``...) with whole, distinct
+    values, or whole numbers counting up by one (1, 2, 3...) over at least 20 rows. A year: named like one, or
+    whole numbers between 1900 and 2100 with at most 50 distinct values. Such columns would
+    spread the map by when or in which order items were recorded.
+    """
+    finite = values[np.isfinite(values)]
+    if finite.size < 3 or not np.all(finite == np.round(finite)):
+        return None
+    words = name_words(col)
+    if words and words[-1] in _ID_NAMES and np.unique(finite).size == finite.size:
+        return "it looks like an identifier"
+    if finite.size == values.size >= _COUNTING_ROWS and np.all(np.diff(finite) == 1):
+        return "it counts rows"
+    distinct = np.unique(finite)
+    if (any(w in _YEAR_NAMES for w in words)
+            or (distinct.size <= 50 and 1900 <= distinct[0] and distinct[-1] <= 2100
+                and distinct.size < finite.size / 2)):
+        return "it looks like a year"
+    return None
 
 
 def _is_saved_index(col: str, values: np.ndarray) -> bool:

@@ -58,3 +58,68 @@ def test_synthetic_map_is_kept_as_a_run_and_opened_in_explore(open_page, workspa
     assert at.session_state["explore.run_id"] == runs[0].id
     assert at.session_state["dataset"] is iris
     assert workspace.load_run(runs[0].id).thumbnails.cell == 64
+
+
+def _penguin_like_csv(n: int = 120) -> bytes:
+    """A table shaped like Palmer penguins: an id, the class in text, numbers, sex, year."""
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(0)
+    species = rng.choice(["Adelie", "Chinstrap", "Gentoo"], n)
+    frame = pd.DataFrame({
+        "sample_id": np.arange(1000, 1000 + n) * 7, "species": species,
+        "island": rng.choice(["Biscoe", "Dream"], n),
+        "bill_length_mm": rng.normal(44, 5, n).round(1), "body_mass_g": rng.normal(4200, 800, n),
+        "sex": rng.choice(["male", "female", None], n, p=[0.48, 0.48, 0.04]),
+        "year": rng.choice([2007, 2008, 2009], n)})
+    return frame.to_csv(index=False).encode()
+
+
+def test_a_table_is_shown_with_its_columns_label_and_features_before_loading(open_page):
+    at = open_page("pages/data.py")
+    at.radio(key="data.source").set_value("Upload a file").run()
+    at.file_uploader(key="data.upload").set_value(("peng.csv", _penguin_like_csv(), "text/csv"))
+    at.run()
+    assert not at.exception
+    label = next(s for s in at.selectbox if s.label == "Label / colour column")
+    assert label.value == "species"  # 3 text values, named like a class
+    features = next(m for m in at.multiselect if m.label == "Feature columns")
+    assert "species" not in features.options  # the label is never offered as a feature
+    assert features.value == ["bill_length_mm", "body_mass_g"]  # no id, no year
+    head, profile = at.dataframe[0].value, at.dataframe[1].value
+    assert len(head) == 8 and list(head.columns)[:2] == ["sample_id", "species"]
+    roles = dict(zip(profile["column"], profile["role"]))
+    assert roles["species"] == "label" and roles["body_mass_g"] == "feature"
+    assert roles["year"] == "left out: it looks like a year"
+    assert roles["sample_id"] == "left out: it looks like an identifier"
+    assert dict(zip(profile["column"], profile["missing"]))["sex"] > 0
+    assert dict(zip(profile["column"], profile["distinct"]))["island"] == 2
+    notes = " ".join(c.value for c in at.caption)
+    assert "`year` (it looks like a year)" in notes
+    # options in plain words, the recommended one first and chosen
+    numbers = next(r for r in at.radio if r.label == "Numbers")
+    assert numbers.value == "standardize" and "recommended" in numbers.options[0]
+
+    features.set_value(["bill_length_mm", "body_mass_g", "sex"]).run()
+    at.button(key="data.load_table").click().run()
+    ds = at.session_state["dataset"]
+    assert ds.label_name == "species" and "sex=male" in ds.feature_names
+
+
+def test_the_image_preview_shows_a_few_of_each_class(open_page):
+    from files import image_bytes, zip_bytes
+
+    # 45 cats first, then 5 dogs and 5 owls: the first 40 images are all cats
+    files = {f"{kind}/{k}.png": image_bytes(color=(k, 0, 0)) for kind, count in (
+        ("cat", 45), ("dog", 5), ("owl", 5)) for k in range(count)}
+    at = open_page("pages/data.py")
+    at.radio(key="data.source").set_value("Upload a file").run()
+    at.file_uploader(key="data.upload").set_value(("pets.zip", zip_bytes(files),
+                                                   "application/zip"))
+    at.run()
+    at.button(key="data.load_zip").click().run()
+    assert not at.exception
+    captions = at.get("image")[0].captions
+    assert len(captions) <= 40 and {"cat", "dog", "owl"} <= set(captions)
+    assert captions.count("dog") == 5 and captions == sorted(captions)
