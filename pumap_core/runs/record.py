@@ -2,9 +2,9 @@
 and the workspace root (:func:`workspace_root`), shared with the dataset store.
 
 The record holds ``schema_version``, ``id``, ``name``, ``created``, ``dataset`` (facts and the
-recipe to prepare new data), and for trained runs ``params``, ``fit_seconds``,
-``epochs_trained``, ``cancelled``, ``history`` and ``metrics``; a map made without training
-has ``"source": "generated"`` instead of a model.
+recipe to prepare new data), and for trained runs ``params``, ``network`` (the encoder's
+hidden layers, in words), ``fit_seconds``, ``epochs_trained``, ``cancelled``, ``history`` and
+``metrics``; a map made without training has ``"source": "generated"`` instead of a model.
 """
 
 from __future__ import annotations

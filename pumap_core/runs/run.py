@@ -36,6 +36,8 @@ class RunInfo:
     path : Path, the run folder
     dataset_name, dataset_kind, n_items : facts about the training data
     params : dict, the estimator's parameters (JSON)
+    network : str or None, the encoder's hidden layers (``MLP 3×100``, ``CNN 32-64 + 128``,
+        ``custom``; :func:`pumap_core.runs.naming.network_label`), None without a model
     metrics : dict, :func:`pumap_core.metrics.quality_report` or what the caller passed
     fit_seconds, epochs_trained, cancelled : how the training went
     history : list of float, the loss per epoch (None where it was not finite)
@@ -56,6 +58,7 @@ class RunInfo:
     dataset_kind: str | None = None
     n_items: int | None = None
     params: dict[str, Any] = field(default_factory=dict)
+    network: str | None = None
     metrics: dict[str, Any] = field(default_factory=dict)
     fit_seconds: float | None = None
     epochs_trained: int | None = None

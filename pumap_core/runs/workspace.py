@@ -33,6 +33,7 @@ from .record import (FOLDER_ID, GENERATED, SCHEMA_VERSION, age_key, check_run_na
                      remove_folder, workspace_root, write_json)
 from .parquet_map import (INDEX, PARQUET, ParquetIndex, check_files,
                           index_parquet, read_index, write_index)
+from .naming import DEFAULT_NETWORK, network_label, run_name, unique_name
 from .run import Run, RunInfo
 
 if TYPE_CHECKING:
@@ -63,6 +64,9 @@ class Workspace:
                  name: str | None = None, metrics: dict[str, Any] | None = None) -> RunInfo:
         """Keep a fitted (or cancelled) estimator with the data it was trained on.
 
+        ``name`` defaults to what the run is (:func:`.naming.run_name`: data, k, min_dist,
+        epochs, extra terms); either way it is made unique among the workspace's runs
+        (`` (2)``, `` (3)``...).
         ``metrics`` defaults to :func:`pumap_core.metrics.quality_report` (about a second).
 
         Raises
@@ -84,16 +88,17 @@ class Workspace:
             metrics = quality_report(dataset.X, embedding, dataset.labels)
         now = datetime.now().astimezone()
         history = list(estimator.history_.get("loss", []))
+        params = to_manifest(estimator)
+        epochs = len(history) if model.info.epochs_trained is None else model.info.epochs_trained
+        network = network_label(estimator.encoder_)
+        name = self._free_name(check_run_name(name) if name is not None else run_name(
+            dataset.name, params, epochs=epochs, network=network,
+            landmarks="landmark_loss" in estimator.history_))
         record = {
             "schema_version": SCHEMA_VERSION, "id": new_run_id(dataset.name, now),
-            "name": check_run_name(name) if name is not None
-            else f"{dataset.name} {now:%Y-%m-%d %H:%M}",
-            "created": now.isoformat(timespec="milliseconds"),
-            "dataset": dataset_section(dataset),
-            "params": to_manifest(estimator),
-            "fit_seconds": model.info.fit_seconds,
-            "epochs_trained": (len(history) if model.info.epochs_trained is None
-                               else model.info.epochs_trained),
+            "name": name, "created": now.isoformat(timespec="milliseconds"),
+            "dataset": dataset_section(dataset), "params": params, "network": network,
+            "fit_seconds": model.info.fit_seconds, "epochs_trained": epochs,
             "cancelled": bool(getattr(estimator, "cancelled_", False)),
             "history": history, "metrics": metrics,
         }
@@ -116,7 +121,7 @@ class Workspace:
         ----------
         dataset : Dataset, the items (table, labels, thumbnails)
         embedding : array of shape (n_items, n_components), n_components ≥ 2
-        name : str, optional, the display name (default: dataset name and time)
+        name : str, optional, the display name (default: the dataset's name, made unique)
         metrics : dict, optional, stored as given; default ``{}`` (a quality report on a
             million points would take minutes)
 
@@ -131,7 +136,7 @@ class Workspace:
         record = {
             "schema_version": SCHEMA_VERSION, "id": new_run_id(dataset.name, now),
             "name": check_run_name(name) if name is not None
-            else f"{dataset.name} {now:%Y-%m-%d %H:%M}",
+            else self._free_name(run_name(dataset.name, {})),
             "created": now.isoformat(timespec="milliseconds"), "source": GENERATED,
             "dataset": dataset_section(dataset), "metrics": metrics or {},
         }
@@ -151,7 +156,7 @@ class Workspace:
         Parameters
         ----------
         path : a folder of ``*.parquet`` files (read in natural name order) or one file
-        name : the display name (default: the folder's name)
+        name : the display name (default: the folder's name, made unique)
         model_dir : a saved model folder (``ParametricUMAP.save``), copied in as the run's
             ``model/`` so that new data can be embedded on the map; optional
 
@@ -178,7 +183,7 @@ class Workspace:
         record = {
             "schema_version": SCHEMA_VERSION, "id": new_run_id(stem, now),
             "name": check_run_name(name) if name is not None
-            else f"{stem} {now:%Y-%m-%d %H:%M}",
+            else self._free_name(run_name(stem, {})),
             "created": now.isoformat(timespec="milliseconds"),
             "source": PARQUET, "parquet": {"path": index.path, "n_rows": index.n_rows,
                                            "columns": list(index.columns)},
@@ -369,7 +374,14 @@ class Workspace:
             fit_seconds=record.get("fit_seconds"), epochs_trained=record.get("epochs_trained"),
             cancelled=bool(record.get("cancelled", False)), history=record.get("history") or [],
             dataset=ds, has_model=has_model, source=record.get("source"),
+            network=record.get("network") or (DEFAULT_NETWORK if is_trained(record) and not large
+                                              and not (record.get("params") or {}).get("encoder")
+                                              else None),
             parquet_path=(record.get("parquet") or {}).get("path") if large else None)
+
+    def _free_name(self, name: str) -> str:
+        """``name``, or ``name (2)``... : not the name of any run of the workspace."""
+        return unique_name(name, (info.name for info in self.list_runs()))
 
     def _commit(self, record: dict[str, Any], write: Callable[[Path], None]) -> RunInfo:
         """Write a run whole under a free id (:func:`.record.commit_folder`)."""
