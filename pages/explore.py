@@ -11,8 +11,8 @@ from studio import explore_url, state
 from studio.priority import foreground
 from studio.errors import user_errors
 from studio.explore_large import explore_large
-from studio.explore_view import (COLOR_SCALES, color_spec, filter_choices,
-                                 matching_rows, palettes, show_selection)
+from studio.explore_view import (COLOR_SCALES, color_spec, default_hover, filter_choices,
+                                 matching_rows, palettes, show_selection, toolbar)
 from studio.shared_runs import shared_run
 from studio.scatter import RASTER_THRESHOLD, scatter_map
 from studio.routing import ensure_app_navigation
@@ -39,14 +39,15 @@ names = {r.id: f"{r.name} — {r.dataset_name}, {r.n_items:,} items" for r in ru
 current = state.get(state.RUN_ID)
 if st.session_state.get("explore.run") not in ids:  # first visit, or its run was deleted
     st.session_state["explore.run"] = current if current in ids else ids[0]
-run_id = st.selectbox("Run", ids, format_func=names.get, key="explore.run",
+bar = toolbar()  # run, search, colour, filter and hover: one row, the map right below
+run_id = bar[0].selectbox("Run", ids, format_func=names.get, key="explore.run",
                       help="Every training is kept as a run; pick which map to explore.")
 state.put(state.RUN_ID, run_id)
 
 link = st.session_state.get("explore.link") or {}
 link = link if link.get("run") == run_id else {}
 if Workspace().is_out_of_core(next(r for r in runs if r.id == run_id)):
-    explore_large(Workspace(), next(r for r in runs if r.id == run_id), link)  # out of core
+    explore_large(Workspace(), next(r for r in runs if r.id == run_id), link, bar)  # out of core
     st.stop()
 
 run = None
@@ -64,35 +65,39 @@ if st.session_state.get("explore.color") not in (columns or ["(none)"]):
     if link:
         st.session_state["explore.query"] = link.get("q", "")
 
-c1, c2, c3 = st.columns([2, 1, 1])
-color_col = c1.selectbox("Colour by", columns or ["(none)"], key="explore.color",
-                         help="Categories get distinct colours; numbers with many values get a "
-                              "colour scale.")
-mode = c2.selectbox("Colours", ["auto", "categorical", "continuous"], key="explore.color_mode",
-                    help="Force a palette of distinct colours or a continuous colour scale.")
-colors, color_mode = (color_spec(run, color_col, mode) if columns
-                      else (None, "categorical"))
-if color_mode == "continuous":
-    scale = c3.selectbox("Colour scale", COLOR_SCALES, key="explore.scale")
-    palette = palettes()["tab20"]
-else:
-    scale = "Viridis"
-    palette = palettes()[c3.selectbox("Palette", list(palettes()), key="explore.palette")]
-
-f1, f2, f3 = st.columns([2, 1, 2])
-query = f1.text_input("Search", key="explore.query", placeholder="text in any column",
-                      help="Points whose values contain this text (any column, any case) are "
-                           "highlighted.")
-filter_col = f2.selectbox("Only where", ["(any)"] + list(choices), key="explore.filter_col",
-                          index=(1 + list(choices).index("label")) if "label" in choices else 0)
-only = []
-if filter_col != "(any)":
-    linked = [v for v in (link.get("only") or "").split("|") if v in choices[filter_col]]
-    only = f3.multiselect(f"{filter_col} is", choices[filter_col], default=linked or None,
-                          key=f"explore.only.{filter_col}",
-                          help="Highlight only points with these values.")
-hover_cols = st.multiselect("Shown on hover", columns, default=columns[:4], key="explore.hover",
-                            help="Values listed in the tooltip next to the thumbnail.")
+query = bar[1].text_input("Search", key="explore.query", placeholder="text in any column",
+                         help="Points whose values contain this text (any column, any case) "
+                              "are highlighted.")
+with bar[2].popover("Colour", width="stretch", help="Colour by a column, palette, scale."):
+    color_col = st.selectbox("Colour by", columns or ["(none)"], key="explore.color",
+                             help="Categories get distinct colours; numbers with many values "
+                                  "get a colour scale.")
+    mode = st.selectbox("Colours", ["auto", "categorical", "continuous"],
+                        key="explore.color_mode",
+                        help="Force a palette of distinct colours or a continuous colour scale.")
+    colors, color_mode = (color_spec(run, color_col, mode) if columns
+                          else (None, "categorical"))
+    if color_mode == "continuous":
+        scale = st.selectbox("Colour scale", COLOR_SCALES, key="explore.scale")
+        palette = palettes()["tab20"]
+    else:
+        scale = "Viridis"
+        palette = palettes()[st.selectbox("Palette", list(palettes()), key="explore.palette")]
+with bar[3].popover("Filter · hover", width="stretch",
+                    help="Highlight only some values; pick the columns the tooltip lists."):
+    filter_col = st.selectbox("Only where", ["(any)"] + list(choices), key="explore.filter_col",
+                              index=(1 + list(choices).index("label")) if "label" in choices
+                              else 0)
+    only = []
+    if filter_col != "(any)":
+        linked = [v for v in (link.get("only") or "").split("|") if v in choices[filter_col]]
+        only = st.multiselect(f"{filter_col} is", choices[filter_col], default=linked or None,
+                              key=f"explore.only.{filter_col}",
+                              help="Highlight only points with these values.")
+    hover_cols = st.multiselect("Shown on hover", columns, default=default_hover(run),
+                                key="explore.hover",
+                                help="Values listed in the tooltip next to the thumbnail "
+                                     "(constant and repeated columns are left out at first).")
 
 matches = matching_rows(run, query, filter_col if filter_col != "(any)" else None, only)
 
@@ -112,12 +117,12 @@ def map_and_selection() -> None:
                         color_mode=color_mode, color_key=f"{color_col}|{mode}",
                         hover=run.points, hover_columns=hover_cols,
                         thumbnails=run.thumbnails, highlight=highlight, initial=initial,
-                        palette=palette, colorscale=scale, height=620)
+                        palette=palette, colorscale=scale, color_title=color_col, height=600)
     big = len(x) > RASTER_THRESHOLD
     st.caption(("A datashader image of all points: zoom in for detail, hover for any point. "
                 if big else "") +
-               "Drag to select a box (lasso in the tool bar), click a point, scroll to zoom, "
-               "double-click to see the whole map.")
+               "Drag to select a box (lasso in the tool bar), click a point, click the map (or "
+               "hold Ctrl) to zoom with the wheel, double-click to see the whole map.")
     if matches is not None:
         st.caption(f"{len(matches):,} of {len(x):,} points match the search and filter and "
                    "are highlighted.")

@@ -8,7 +8,7 @@ a zoom or another session does not ask again. Widget keys are the Explore page's
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import streamlit as st
@@ -17,10 +17,11 @@ from pumap_core.large_map import LargeMap
 from pumap_core.row_filter import RowFilter
 from pumap_core.runs import RunInfo, Workspace
 from pumap_core.runs.parquet_map import check_files
-from pumap_core.runs.points import is_coordinate
+from pumap_core.runs.points import hover_columns, is_coordinate
 from studio import explore_url
 from studio.errors import user_errors
-from studio.explore_view import COLOR_SCALES, MAX_FILTER_VALUES, palettes
+from studio.explore_view import (COLOR_SCALES, MAX_FILTER_VALUES, counts_frame, palettes,
+                                 show_label_counts)
 from studio.priority import foreground
 from studio.scatter.large import large_scatter_map
 from studio.shared_runs import shared_large_map
@@ -53,8 +54,19 @@ def filter_choices(lmap: LargeMap) -> dict[str, list[str]]:
     return out
 
 
-def explore_large(ws: Workspace, info: RunInfo, link: Mapping[str, Any]) -> None:
-    """The Explore page below the run picker, for a map read out of core."""
+@st.cache_resource(max_entries=8, show_spinner=False)
+def default_hover(map_id: str, _lmap: LargeMap) -> list[str]:
+    """The tooltip's first columns (:func:`~pumap_core.runs.points.hover_columns`) of the map
+    ``map_id``, judged on its first 2,000 rows: a column equal to another there is taken for
+    a copy of it (reading every part to be sure would take minutes)."""
+    first = _lmap.take(range(min(_lmap.n, 2000)), data_columns(_lmap))
+    return hover_columns(first.drop(columns="row"))
+
+
+def explore_large(ws: Workspace, info: RunInfo, link: Mapping[str, Any], bar: Sequence[Any]
+                  ) -> None:
+    """The Explore page for a map read out of core; ``bar`` is the page's
+    :func:`~studio.explore_view.toolbar` (its first column holds the run picker)."""
     lmap = None
     with user_errors():
         lmap = shared_large_map(ws, info.id)
@@ -68,34 +80,39 @@ def explore_large(ws: Workspace, info: RunInfo, link: Mapping[str, Any]) -> None
                                              "label" if "label" in columns else options[0])
         if link:
             st.session_state["explore.query"] = link.get("q", "")
-    c1, c2, c3 = st.columns([2, 1, 1])
-    color_col = c1.selectbox("Colour by", options, key="explore.color",
-                             help="Categories get distinct colours; numbers with many values "
-                                  "get a colour scale.")
-    mode = c2.selectbox("Colours", ["auto", "categorical", "continuous"],
-                        key="explore.color_mode")
-    with st.spinner("Reading the column's values…"):
-        colour = lmap.colour(color_col if columns else None, mode)
-    if colour.kind == "continuous":
-        scale, palette = c3.selectbox("Colour scale", COLOR_SCALES, key="explore.scale"), \
-            palettes()["tab20"]
-    else:
-        scale = "Viridis"
-        palette = palettes()[c3.selectbox("Palette", list(palettes()), key="explore.palette")]
+    query = bar[1].text_input("Search", key="explore.query", placeholder="text in any column",
+                              help="Points whose values contain this text (any column, any "
+                                   "case) are highlighted.")
+    with bar[2].popover("Colour", width="stretch", help="Colour by a column, palette, scale."):
+        color_col = st.selectbox("Colour by", options, key="explore.color",
+                                 help="Categories get distinct colours; numbers with many "
+                                      "values get a colour scale.")
+        mode = st.selectbox("Colours", ["auto", "categorical", "continuous"],
+                            key="explore.color_mode")
+        with st.spinner("Reading the column's values…"):
+            colour = lmap.colour(color_col if columns else None, mode)
+        if colour.kind == "continuous":
+            scale = st.selectbox("Colour scale", COLOR_SCALES, key="explore.scale")
+            palette = palettes()["tab20"]
+        else:
+            scale = "Viridis"
+            palette = palettes()[st.selectbox("Palette", list(palettes()),
+                                              key="explore.palette")]
 
     choices = filter_choices(lmap)
-    f1, f2, f3 = st.columns([2, 1, 2])
-    query = f1.text_input("Search", key="explore.query", placeholder="text in any column",
-                          help="Points whose values contain this text (any column, any case) "
-                               "are highlighted.")
-    filter_col = f2.selectbox("Only where", ["(any)"] + list(choices), key="explore.filter_col")
-    only: list[str] = []
-    if filter_col != "(any)":
-        linked = [v for v in (link.get("only") or "").split("|") if v in choices[filter_col]]
-        only = f3.multiselect(f"{filter_col} is", choices[filter_col], default=linked or None,
-                              key=f"explore.only.{filter_col}")
-    hover_cols = st.multiselect("Shown on hover", columns, default=columns[:4],
-                                key="explore.hover")
+    with bar[3].popover("Filter · hover", width="stretch",
+                        help="Highlight only some values; pick the columns the tooltip lists."):
+        filter_col = st.selectbox("Only where", ["(any)"] + list(choices),
+                                  key="explore.filter_col")
+        only: list[str] = []
+        if filter_col != "(any)":
+            linked = [v for v in (link.get("only") or "").split("|") if v in choices[filter_col]]
+            only = st.multiselect(f"{filter_col} is", choices[filter_col],
+                                  default=linked or None, key=f"explore.only.{filter_col}")
+        hover_cols = st.multiselect("Shown on hover", columns, default=default_hover(
+                                        f"{info.id}|{ws.stamp(info.id)}", lmap),
+                                    key="explore.hover",
+                                    help="Constant and repeated columns are left out at first.")
     search = RowFilter(query=query.strip(), text_columns=tuple(text_columns(lmap)),
                        column=filter_col if only else None, values=tuple(only))
     search = None if search.is_empty else search
@@ -117,10 +134,11 @@ def explore_large(ws: Workspace, info: RunInfo, link: Mapping[str, Any]) -> None
                 lmap, key=key, data_id=f"{info.id}|{ws.stamp(info.id)}", colour=colour,
                 palette=palette, colorscale=scale, hover_columns=hover_cols,
                 emphasis=RowFilter(rows=in_table) if in_table else picked or search,
-                initial=initial, height=620)
+                initial=initial, height=600, color_title=color_col if columns else "")
             st.caption(f"A datashader image of all {lmap.n:,} points, read out of core: zoom "
                        "in for detail, hover for any point. Drag to select a box (lasso in "
-                       "the tool bar), click a point, double-click to see the whole map.")
+                       "the tool bar), click a point, click the map (or hold Ctrl) to zoom "
+                       "with the wheel, double-click to see the whole map.")
             if search is not None:
                 st.caption(f"{lmap.count(search):,} of {lmap.n:,} points match the search "
                            "and filter and are highlighted.")
@@ -167,7 +185,9 @@ def show_selection(lmap: LargeMap, info: RunInfo, chosen: RowFilter, source: str
     st.subheader(f"Selection: {summary.count:,} items")
     st.caption(source)
     if summary.per_label is not None and len(summary.per_label):
-        st.dataframe(summary.per_label.rename("items").to_frame().T, width="stretch")
+        left, _ = st.columns([1, 2])
+        with left:
+            show_label_counts(counts_frame(summary.per_label))
     capped = summary.count > EXPORT_ROWS
     st.download_button("Download selection (CSV)",
                        lambda: "".join(lmap.csv_chunks(chosen, EXPORT_ROWS)).encode("utf-8"),

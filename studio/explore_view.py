@@ -12,7 +12,7 @@ import streamlit as st
 
 from pumap_core.csv_export import to_safe_csv
 from pumap_core.runs import Run
-from pumap_core.runs.points import data_columns
+from pumap_core.runs.points import data_columns, hover_columns
 
 # Above this many distinct values a numeric column is coloured with a continuous scale.
 MAX_CATEGORIES = 30
@@ -52,6 +52,41 @@ def _color_spec(run_id: str, column: str, mode: str, _points: pd.DataFrame
     if mode == "continuous" and numeric:
         return values.astype(float), "continuous"
     return values, "categorical"
+
+
+def toolbar() -> list:
+    """One row of controls above the map (run, search, colour, filter and hover), so that the
+    map starts near the top of the page; the colour and filter settings fold into popovers."""
+    return st.columns([3, 3, 1.4, 1.6], vertical_alignment="bottom")
+
+
+def default_hover(run: Run) -> list[str]:
+    """The tooltip's columns until the user picks others (:func:`hover_columns`), kept per run:
+    comparing columns of a million rows takes a moment, and every zoom is a rerun."""
+    return _default_hover(run.id, run.points)
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _default_hover(run_id: str, _points: pd.DataFrame) -> list[str]:
+    return hover_columns(_points)
+
+
+def counts_frame(counts: pd.Series) -> pd.DataFrame:
+    """``counts`` (label → items) as a table, most first, with each label's share."""
+    counts = counts.sort_values(ascending=False, kind="stable")
+    total = max(int(counts.sum()), 1)
+    return pd.DataFrame({"label": counts.index.astype(str), "items": counts.to_numpy(),
+                         "share": counts.to_numpy() / total})
+
+
+def show_label_counts(table: pd.DataFrame) -> None:
+    """The per-label counts as a table with a bar per label, every row visible up to 20."""
+    st.dataframe(table, hide_index=True, width="stretch",
+                 height=35 * (min(len(table), 20) + 1) + 3,
+                 column_config={"label": st.column_config.TextColumn("label"),
+                                "items": st.column_config.NumberColumn("items", format="%d"),
+                                "share": st.column_config.ProgressColumn(
+                                    "share", format="percent", min_value=0.0, max_value=1.0)})
 
 
 def filter_choices(run: Run) -> dict[str, list[str]]:
@@ -140,15 +175,17 @@ def show_selection(run: Run, rows: np.ndarray, *, source: str) -> np.ndarray:
     st.subheader(f"Selection: {len(rows):,} items")
     st.caption(source)
     frame = selection_frame(run, rows)
+    counts, gallery = st.columns([1, 2]) if "label" in frame and run.thumbnails else (
+        st.container(), st.container())
     if "label" in frame:
-        counts = frame["label"].astype(str).value_counts()
-        st.dataframe(counts.rename("items").to_frame().T, width="stretch")
+        with counts:
+            show_label_counts(counts_frame(frame["label"].astype(str).value_counts()))
     if run.thumbnails:
         shown = rows[:GALLERY]
         caption = frame["label"].astype(str).tolist()[:GALLERY] if "label" in frame else None
-        st.image([run.thumbnails[int(i)] for i in shown], caption=caption, width=64)
+        gallery.image([run.thumbnails[int(i)] for i in shown], caption=caption, width=64)
         if len(rows) > GALLERY:
-            st.caption(f"Showing the first {GALLERY} of {len(rows):,}.")
+            gallery.caption(f"Showing the first {GALLERY} of {len(rows):,}.")
     c1, c2 = st.columns(2)
     # Callables: the files are made when the button is clicked, not on every rerun.
     c1.download_button("Download selection (CSV)", functools.partial(selection_csv, run, rows),

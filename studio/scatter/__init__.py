@@ -69,6 +69,7 @@ def scatter_map(
     height: int = 600,
     palette: Sequence[str] = PALETTE_20,
     colorscale: str = "Viridis",
+    color_title: str = "",
     dragmode: str = "select",
 ) -> dict[str, Any] | None:
     """Draw an interactive scatter map and return the user's latest event.
@@ -98,6 +99,8 @@ def scatter_map(
         ``auto``: points up to :data:`RASTER_THRESHOLD`, raster above.
     initial : {"range": {"x": [..], "y": [..]}, "spec": ...}, optional
         The view to open with (a shared link), used until the user's first event.
+    color_title : str
+        The colour bar's title (the colour column's name).
     point_size, height, palette, colorscale, dragmode
         Marker size in px (default by point count), map height in px, colours, the plotly
         colour scale name, and the initial drag mode (``"select"``, ``"lasso"``, ``"zoom"``,
@@ -132,7 +135,8 @@ def scatter_map(
     colors = _colours(data_id, color, color_mode, color_key, n)
     color_arg: dict[str, Any] = {"mode": colors["mode"], "categories": colors["categories"],
                                  "palette": list(palette), "colorscale": colorscale,
-                                 "range": colors.get("range"), "codes": None}
+                                 "range": colors.get("range"), "codes": None,
+                                 "title": str(color_title)}
     if view == "points" and colors["codes"] is not None:
         dtype = "f4" if colors["mode"] == "continuous" else "u2"
         color_arg["codes"] = publish_array(f"c_{data_id}_{colors['id']}.bin", colors["codes"],

@@ -45,7 +45,7 @@ def large_scatter_map(lmap: "LargeMap", *, key: str, data_id: str, colour: "Colo
                       palette: Sequence[str] = PALETTE_20, colorscale: str = "Viridis",
                       hover_columns: Sequence[str] = (), emphasis: "RowFilter | None" = None,
                       initial: Mapping[str, Any] | None = None, height: int = 600,
-                      dragmode: str = "select") -> dict[str, Any] | None:
+                      dragmode: str = "select", color_title: str = "") -> dict[str, Any] | None:
     """Draw a large map and return the user's latest event (as :func:`scatter_map`, without
     ``selection``: resolve ``spec`` with :meth:`RowFilter.from_spec`).
 
@@ -59,7 +59,7 @@ def large_scatter_map(lmap: "LargeMap", *, key: str, data_id: str, colour: "Colo
     hover_columns : columns listed in the tooltip
     emphasis : rows drawn at full strength over the faded rest (a selection, search matches)
     initial : {"range": ..., "spec": ...}, the view to open with (a shared link)
-    height, dragmode : as for :func:`scatter_map`
+    height, dragmode, color_title : as for :func:`scatter_map`
     """
     from pumap_core.render import View, png_bytes
 
@@ -94,7 +94,8 @@ def large_scatter_map(lmap: "LargeMap", *, key: str, data_id: str, colour: "Colo
         "color": {"mode": colour.kind if colour.kind != "density" else "none",
                   "categories": [] if colour.fold else list(colour.categories),
                   "palette": list(palette), "colorscale": colorscale,
-                  "range": list(colour.range) if colour.range else None, "codes": None},
+                  "range": list(colour.range) if colour.range else None, "codes": None,
+                  "title": str(color_title)},
         "spec": spec, "shape": spec if spec and spec.get("type") in ("box", "lasso") else None,
         "raster": {"url": publish_raster(png), "x": list(view.x_range), "y": list(view.y_range)},
         "range": (initial or {}).get("range"), "point_size": 2.0, "opacity": 0.5,

@@ -25,6 +25,13 @@ const PumapFigure = (function () {
     return p && p.length ? p : ["#1f77b4"];
   }
 
+  function colorbar(a) {
+    // The colour bar, titled with the colour column's name (what do the colours mean?).
+    const title = (a.color && a.color.title) || "";
+    return { thickness: 12, len: 0.9, outlinewidth: 0,
+      title: { text: title, side: "right", font: { size: 12 } } };
+  }
+
   function groupsOf(a, data) {
     // -> [{name, idx (rows), color | values}]
     const n = a.n, codes = data.codes, c = a.color || {};
@@ -77,7 +84,7 @@ const PumapFigure = (function () {
       if (g.values) {
         Object.assign(marker, {
           color: Array.from(g.idx, (i) => g.values[i]), colorscale: a.color.colorscale || "Viridis",
-          showscale: true, colorbar: { thickness: 12, len: 0.9, outlinewidth: 0 },
+          showscale: true, colorbar: colorbar(a),
         });
       }
       if (mask) {
@@ -109,7 +116,7 @@ const PumapFigure = (function () {
     if (c.mode === "continuous" && c.range) {
       Object.assign(corners.marker, {
         color: c.range, colorscale: c.colorscale || "Viridis", showscale: true,
-        colorbar: { thickness: 12, len: 0.9, outlinewidth: 0 },
+        colorbar: colorbar(a),
       });
     } else if (c.mode === "categorical" && (c.categories || []).length > 1 &&
                c.categories.length <= MAX_LEGEND) {
@@ -149,12 +156,13 @@ const PumapFigure = (function () {
   function legendWidth(a) {
     // plotly's legend: a 40 px symbol column, the longest name, padding.
     const c = a.color || {};
-    if (c.mode === "continuous") return c.range ? 60 : 0;  // the colour bar and its labels
+    if (c.mode === "continuous") return c.range ? 80 : 0;  // the colour bar, labels, title
     const cats = c.categories || [];
     if (c.mode !== "categorical" || cats.length <= 1 || cats.length > MAX_LEGEND) return 0;
     const ctx = document.createElement("canvas").getContext("2d");
     ctx.font = "12px sans-serif";
-    return 62 + Math.max(...cats.map((n) => ctx.measureText(String(n)).width));
+    const names = cats.concat([(c.title || "") + "   "]);  // the legend's title too
+    return 62 + Math.max(...names.map((n) => ctx.measureText(String(n)).width));
   }
 
   function plotArea(a, width) {
@@ -184,7 +192,8 @@ const PumapFigure = (function () {
       font: { color: text, family: (theme && theme.font) || undefined },
       xaxis: xaxis,
       yaxis: yaxis,
-      legend: { itemsizing: "constant", bgcolor: "rgba(0,0,0,0)" },
+      legend: { itemsizing: "constant", bgcolor: "rgba(0,0,0,0)",
+        title: { text: (a.color && a.color.title) || "" } },
       selections: [],
       shapes: shapesOf(a.shape),
       images: [],
