@@ -37,6 +37,7 @@
     token: 0,         // latest render; older async renders give way
     zoomTimer: null,
     lastRangeKey: "",
+    wheelZooms: false,  // the map was clicked: the wheel zooms it (else it scrolls the page)
     down: null,       // where the mouse button went down (click vs drag)
     mouse: null,      // last cursor position (client px)
   };
@@ -362,6 +363,38 @@
     gd.on("plotly_relayout", onRelayout);
     gd.on("plotly_restyle", () => { state.hidden = null; });  // legend clicks
   }
+
+  // ---------------------------------------------------------------- the wheel
+  // As embedded web maps do: the wheel scrolls the page until the map is clicked, or while
+  // Ctrl / ⌘ / Shift is held; Escape or a click outside the map gives the wheel back to the
+  // page. Otherwise a map taller than half the window traps the reader's wheel.
+  const hint = document.getElementById("wheelhint");
+  const HINT = { scroll: "Click the map or hold Ctrl to zoom with the wheel",
+    zoom: "The wheel zooms the map · Esc or a click outside: it scrolls the page" };
+  let flashTimer = null;
+
+  function setWheelZooms(on) {
+    state.wheelZooms = on;
+    document.body.dataset.wheel = on ? "zoom" : "scroll";
+    hint.textContent = on ? HINT.zoom : HINT.scroll;
+    if (on) hint.classList.remove("flash");
+  }
+
+  function onWheel(ev) {
+    if (state.wheelZooms || ev.ctrlKey || ev.metaKey || ev.shiftKey) return;  // plotly zooms
+    // Not ours to take: plotly never sees it, and the browser scrolls the page (the frame
+    // itself cannot scroll, so the scroll goes on to the page around it).
+    ev.stopPropagation();
+    hint.classList.add("flash");
+    clearTimeout(flashTimer);
+    flashTimer = setTimeout(() => hint.classList.remove("flash"), 1500);
+  }
+
+  setWheelZooms(false);
+  window.addEventListener("wheel", onWheel, { capture: true, passive: true });
+  window.addEventListener("mousedown", () => setWheelZooms(true), { capture: true });
+  window.addEventListener("blur", () => setWheelZooms(false));  // a click outside the frame
+  window.addEventListener("keydown", (ev) => { if (ev.key === "Escape") setWheelZooms(false); });
 
   // ---------------------------------------------------------------- Streamlit protocol
 
