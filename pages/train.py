@@ -23,7 +23,11 @@ LAST_SETTINGS = "train.last_settings"  # what this session last sent (widgets fo
 st.title("Train")
 if st.query_params.get("job"):  # a shared link, or this tab reloaded
     state.put(state.JOB_ID, st.query_params["job"])
-top = st.container()  # the job's state goes here, where the eye is, once it is known
+form_column, job_column = st.columns([3, 2], gap="large")
+# The job's state goes beside the form, at the top: in view both from the Train button and for
+# someone who opens the job's link. One slot, so that a press replaces the last job's panel at
+# once instead of leaving it on screen while the new job is sent.
+job_slot = job_column.empty()
 
 try:
     current = job_store().get(state.get(state.JOB_ID)) if state.get(state.JOB_ID) else None
@@ -39,24 +43,27 @@ if ds is None:
     ds = load_demo(DEFAULT_DEMO)
     st.caption(f"No dataset was loaded, so the {DEFAULT_DEMO} demo is used (change it on Data).")
 state.put(state.DATASET, ds)
-st.write(f"Dataset: **{ds.name}** — {ds.n_items:,} items × {ds.n_features:,} features")
+form_column.write(f"Dataset: **{ds.name}** — {ds.n_items:,} items × {ds.n_features:,} "
+                  "features")
 busy = current is not None and current.owner == session_owner() and not current.finished
 if busy:
-    st.caption("Your training is queued or running: the form shows its settings, locked. "
-               "Cancel it, or wait for it to end, to train again.")
+    form_column.caption("Your training is queued or running: the form shows its settings, "
+                        "locked. Cancel it, or wait for it to end, to train again.")
 # The form starts from the settings of the job on show while it runs (this browser's, or the
 # one a shared link follows), else from the last ones this session sent, else from those of
 # the job on show (a reloaded tab).
 following = current is not None and not current.finished
 shown = (current.settings if following else
          state.get(LAST_SETTINGS) or (current.settings if current is not None else None))
-settings = settings_form(ds, disabled=busy, shown=shown)
+with form_column:
+    settings = settings_form(ds, disabled=busy, shown=shown)
 if settings is not None and busy:  # a press that raced the lock: said, not lost silently
-    st.warning("Your training is still queued or running, so this press was not sent; cancel "
+    form_column.warning("Your training is still queued or running, so this press was not sent; cancel "
                "it, or wait for it to end, to train again.")
 elif settings is not None:
     state.put(LAST_SETTINGS, settings)
-    with user_errors():
+    job_slot.info(f"Sending your training of {ds.name} to the server…")
+    with form_column, user_errors():
         service = training_service()
         order = JobOrder.from_settings(settings, stored_dataset_id(ds))
         record = service.submit(order, owner=session_owner(), dataset_name=ds.name,
@@ -65,6 +72,8 @@ elif settings is not None:
         st.query_params["job"] = record.id
         st.rerun()
 
-with top:
-    job_panel(state.JOB_ID, "train")
+with job_slot.container():
+    if not job_panel(state.JOB_ID, "train"):
+        st.info("Press **Train**: the training's progress and its loss curve appear here, "
+                "live. You may leave the page meanwhile; the job goes on on the server.")
 show_jobs(job_store().list(active_only=True), key="train.jobs")

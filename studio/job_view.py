@@ -19,17 +19,54 @@ from pumap_core.errors import PumapError
 from pumap_core.jobs import (CANCELLED, DONE, EMBED, FAILED, INTERRUPTED, QUEUED,
                              STAGE_LABELS, JobRecord)
 from studio import state
+from studio.colours import PALETTE_20
 from studio.errors import user_errors
 from studio.service import job_store, session_owner, training_service
 
 
-def loss_figure(losses: Sequence[float | None]) -> go.Figure:
-    """The loss per epoch so far."""
-    fig = go.Figure(go.Scatter(x=list(range(1, len(losses) + 1)), y=list(losses),
-                               mode="lines+markers" if len(losses) < 40 else "lines"))
-    fig.update_layout(height=280, margin=dict(l=10, r=10, t=30, b=10), title="Loss",
-                      xaxis_title="epoch", yaxis_title="UMAP loss")
+#: The parts of the loss in the record (:attr:`JobRecord.terms`), in words.
+TERM_NAMES = {"umap_loss": "UMAP", "reconstruction_loss": "reconstruction",
+              "global_correlation_loss": "global structure", "landmark_loss": "landmarks",
+              "val_reconstruction_loss": "reconstruction, held-out rows"}
+
+
+def loss_figure(losses: Sequence[float | None],
+                terms: dict[str, Sequence[float | None]] | None = None) -> go.Figure:
+    """The loss per epoch so far: with several terms, the total that is minimised and each
+    term (unweighted) as its own curve; else the UMAP loss alone."""
+    epochs = list(range(1, len(losses) + 1))
+    mode = "lines+markers" if len(losses) < 40 else "lines"
+    fig = go.Figure(go.Scatter(x=epochs, y=list(losses), mode=mode,
+                               name="total" if terms else "UMAP loss",
+                               line=dict(color="#222222" if terms else PALETTE_20[0],
+                                         width=3 if terms else 2)))
+    for k, (key, values) in enumerate((terms or {}).items()):
+        fig.add_trace(go.Scatter(x=epochs[-len(values):], y=list(values), mode=mode,
+                                 name=TERM_NAMES.get(key, key),
+                                 line=dict(color=PALETTE_20[k % 10], width=1.5)))
+    fig.update_layout(height=280, margin=dict(l=10, r=10, t=30, b=10),
+                      title="Loss: total and its terms" if terms else "Loss",
+                      xaxis_title="epoch", yaxis_title="loss" if terms else "UMAP loss",
+                      showlegend=bool(terms), legend=dict(orientation="h", y=-0.3))
     return fig
+
+
+def settings_summary(settings: dict) -> str:
+    """The settings people compare, in a line: ``k = 15 · min_dist 0.1 · 200 epochs · MLP
+    3×100``, and the extra terms when they are on."""
+    parts = [f"k = {settings['n_neighbors']}" if "n_neighbors" in settings else "",
+             f"min_dist {settings['min_dist']}" if "min_dist" in settings else "",
+             f"{settings['n_training_epochs']} epochs"
+             if settings.get("n_training_epochs") else ""]
+    if settings.get("network") == "MLP":
+        parts.append(f"MLP {settings.get('layers', 3)}×{settings.get('units', 100)}")
+    elif settings.get("network"):
+        parts.append(str(settings["network"]))
+    if settings.get("parametric_reconstruction"):
+        parts.append("+ autoencoder" if settings.get("autoencoder_loss") else "+ decoder")
+    if settings.get("global_correlation_loss_weight"):
+        parts.append(f"+ global {settings['global_correlation_loss_weight']}")
+    return " · ".join(p for p in parts if p)
 
 
 def place_in_line(record: JobRecord, records: Sequence[JobRecord]) -> int | None:
@@ -55,18 +92,19 @@ def status_line(record: JobRecord, records: Sequence[JobRecord] = ()) -> str:
     return label
 
 
-def job_panel(job_key: str, prefix: str) -> None:
+def job_panel(job_key: str, prefix: str) -> bool:
     """Draw the job whose id is ``st.session_state[job_key]``; widget keys start with
     ``prefix``. While it is queued or running the panel refreshes itself; when it ends the
-    whole page reruns once, so that forms disabled meanwhile come back."""
+    whole page reruns once, so that forms disabled meanwhile come back. False when there is
+    no job to show."""
     job_id = st.session_state.get(job_key)
     if not job_id:
-        return
+        return False
     try:
         record = job_store().get(job_id)
     except PumapError as exc:
         st.warning(exc.user_message)
-        return
+        return True
 
     @st.fragment(run_every=None if record.finished else 0.5)
     def panel() -> None:
@@ -74,19 +112,21 @@ def job_panel(job_key: str, prefix: str) -> None:
         records = job_store().list(active_only=True) if current.status == QUEUED else ()
         st.progress(current.progress, text=status_line(current, records))
         st.caption(f"{current.dataset_name} ({current.n_items:,} items) — "
-                   + ", ".join(f"{k} = {v}" for k, v in current.settings.items()))
+                   + settings_summary(current.settings))
         if not current.finished and st.button(
                 "Cancel", key=f"{prefix}.cancel",
                 help="A queued job never starts; a running one stops after the current step "
                      "and keeps the partly trained model as a run."):
             training_service().cancel(job_id)
         if current.losses:
-            st.plotly_chart(loss_figure(current.losses), width="stretch", key=f"{prefix}.loss")
+            st.plotly_chart(loss_figure(current.losses, current.terms), width="stretch",
+                            key=f"{prefix}.loss")
         _outcome(current, job_key, prefix)
         if current.finished and not record.finished:
             st.rerun()  # re-enable the forms now that the job is over
 
     panel()
+    return True
 
 
 def _outcome(record: JobRecord, job_key: str, prefix: str) -> None:

@@ -53,7 +53,8 @@ def settings_form(ds: Dataset, disabled: bool,
     key = _keys(disabled)
     with st.form(key("form"), border=True):
         st.markdown("**The map**")
-        c1, c2, c3, c4 = st.columns(4)
+        c1, c2 = st.columns(2)
+        c3, c4 = st.columns(2)
         n_neighbors = c1.slider(
             "Neighbours", 2, min(200, ds.n_items - 1),
             min(int(shown.get("n_neighbors", 15)), ds.n_items - 1, 200),
@@ -75,7 +76,8 @@ def settings_form(ds: Dataset, disabled: bool,
                                    "Euclidean suits pixels and scaled numbers; cosine suits "
                                    "text-like counts where only proportions matter.")
         st.markdown("**Training**")
-        c1, c2, c3, c4 = st.columns(4)
+        c1, c2 = st.columns(2)
+        c3, c4 = st.columns(2)
         epochs = c1.number_input(
             "Epochs", 1, 2000, int(shown.get("n_training_epochs") or auto_epochs(ds.n_items)),
             key=key("epochs"), disabled=disabled,
@@ -94,8 +96,9 @@ def settings_form(ds: Dataset, disabled: bool,
         seed = c4.number_input("Random seed", 0, 2**31 - 1, int(shown.get("random_state") or 0),
                                key=key("seed"), disabled=disabled,
                                help="The same seed and settings give the same map again.")
-        st.markdown("**The network**")
-        c1, c2, c3 = st.columns(3)
+        network_box = st.expander("The network", expanded=False)
+        c1 = network_box.container()
+        c2, c3 = network_box.columns(2)
         kinds = ["MLP"] + (["CNN"] if ds.kind == "images" else [])
         network = c1.radio("Network", kinds, _index(kinds, shown.get("network")),
                            horizontal=True, key=key("network"), disabled=disabled,

@@ -23,7 +23,7 @@ MIN_ITEMS: int = 3
 NOTES_ATTR = "pumap_notes"
 
 #: Newest version of the ``recipe`` dicts (tables and images) that this pumap_core reads.
-RECIPE_VERSION = 1
+RECIPE_VERSION = 2  # 2: table recipes weigh their one-hot columns ("onehot_weight")
 
 
 def max_upload_bytes() -> int:

@@ -54,8 +54,12 @@ class TablePreparation(BaseEstimator):
     label_column : str or None
         Column used to colour the map; never a feature.
     scaling : {"standardize", "minmax", "none"}
-        Applied to numeric features (constant columns become 0). One-hot columns stay 0/1, so
-        that two rows differing in one category are always the same distance apart.
+        Applied to numeric features (constant columns become 0). One-hot columns are put on a
+        scale comparable to the numbers: with "standardize" or "minmax", two rows that differ
+        only in one category are :data:`CATEGORY_STEP` (half) of the numbers' typical
+        standard deviation apart, so that a category shapes the neighbourhoods without cutting
+        the map into one island per value (on Palmer penguins a 0/1 ``sex`` split each species
+        in two). With "none" they stay 0/1.
     categorical : {"onehot", "exclude"}
         What to do with non-numeric columns listed in ``feature_columns``.
     missing : {"drop", "impute"}
@@ -79,6 +83,8 @@ class TablePreparation(BaseEstimator):
         The categories of each one-hot column, in the order of its block.
     onehot_fill_ : list of str
         The most frequent category of each one-hot column.
+    onehot_weight_ : float
+        The value of a one-hot column for its category (0 otherwise).
     feature_names_ : list of str
         One name per column of ``X`` (one-hot columns are named ``"column=value"``).
     """
@@ -143,6 +149,7 @@ class TablePreparation(BaseEstimator):
         self.shift_, self.scale_ = scale_parameters(values, self.numeric_columns_,
                                                     self.scaling, notes)
 
+        self.onehot_weight_ = onehot_weight((values - self.shift_) / self.scale_, self.scaling)
         cats = {col: table[col].astype("string") for col in categories}
         self.onehot_columns_, self.categories_, self.onehot_fill_ = list(categories), [], []
         for col in categories:
@@ -150,7 +157,9 @@ class TablePreparation(BaseEstimator):
             cats[col] = cats[col].fillna(fill)  # gaps are left only with missing="impute"
             self.categories_.append(sorted(str(v) for v in cats[col].unique()))
             self.onehot_fill_.append(str(fill))
-            notes.append(f"one-hot encoded {col!r} ({len(self.categories_[-1])} columns)")
+            notes.append(f"one-hot encoded {col!r} ({len(self.categories_[-1])} columns"
+                         + (f", {self.onehot_weight_:.2f} for yes" if self.onehot_weight_ != 1
+                            else "") + ")")
         self.feature_names_ = self.numeric_columns_ + [
             f"{col}={v}" for col, cat in zip(categories, self.categories_) for v in cat]
         return self._dataset(values, cats, table, notes, name)
@@ -266,9 +275,10 @@ class TablePreparation(BaseEstimator):
         Returns
         -------
         dict
-            ``{"kind": "table", "version": 1, "scaling", "missing", "label_column", "numeric":
+            ``{"kind": "table", "version": 2, "scaling", "missing", "label_column", "numeric":
             [{"column", "shift", "scale", "fill"}], "onehot": [{"column", "categories",
-            "fill"}], "feature_names"}``: the fitted attributes, column by column.
+            "fill"}], "onehot_weight", "feature_names"}``: the fitted attributes, column by
+            column (a version 1 recipe has no ``onehot_weight``: its one-hot columns are 0/1).
         """
         self._check_fitted()
         numeric = [{"column": col, "shift": float(shift), "scale": float(scale),
@@ -280,7 +290,8 @@ class TablePreparation(BaseEstimator):
                                                    self.onehot_fill_)]
         return {"kind": "table", "version": RECIPE_VERSION, "scaling": self.scaling,
                 "missing": self.missing, "label_column": self.label_column, "numeric": numeric,
-                "onehot": onehot, "feature_names": list(self.feature_names_)}
+                "onehot": onehot, "onehot_weight": float(self.onehot_weight_),
+                "feature_names": list(self.feature_names_)}
 
     @classmethod
     def from_dict(cls, recipe: Any) -> "TablePreparation":
@@ -304,6 +315,7 @@ class TablePreparation(BaseEstimator):
         prep.onehot_columns_ = [e["column"] for e in onehot]
         prep.categories_ = [[str(c) for c in e["categories"]] for e in onehot]
         prep.onehot_fill_ = [e["fill"] for e in onehot]
+        prep.onehot_weight_ = float(recipe.get("onehot_weight", 1.0))
         prep.feature_names_ = list(recipe["feature_names"])
         return prep
 
@@ -321,7 +333,7 @@ class TablePreparation(BaseEstimator):
         """
         features = [(values - self.shift_) / self.scale_]
         for col, categories in zip(self.onehot_columns_, self.categories_):
-            features.append(one_hot(cats[col], col, categories, notes))
+            features.append(self.onehot_weight_ * one_hot(cats[col], col, categories, notes))
         labels = None
         if self.label_column is not None and self.label_column in table.columns:
             labels = read_labels(table[self.label_column], notes)
@@ -329,6 +341,23 @@ class TablePreparation(BaseEstimator):
                        labels=labels, label_name=None if labels is None else self.label_column,
                        kind="table", feature_names=list(self.feature_names_), notes=notes,
                        recipe=self.to_dict())
+
+
+#: Two rows that differ only in one category are this share of the numbers' typical standard
+#: deviation apart (1 when there are no numbers to compare with).
+CATEGORY_STEP = 0.5
+
+
+def onehot_weight(scaled: np.ndarray, scaling: str) -> float:
+    """The value a one-hot column takes for its category, given the scaled numeric features:
+    a category change (two columns flip) moves a row ``CATEGORY_STEP`` × the mean standard
+    deviation of the non-constant numeric columns; 1 with ``scaling="none"``."""
+    if scaling == "none":
+        return 1.0
+    spread = scaled.std(axis=0) if scaled.size else np.zeros(0)
+    spread = spread[spread > 0]
+    typical = float(spread.mean()) if spread.size else 1.0 / CATEGORY_STEP
+    return CATEGORY_STEP * typical / np.sqrt(2.0)
 
 
 def _check_choice(option: str, value: object, choices: tuple[str, ...]) -> None:

@@ -54,6 +54,8 @@ class JobRecord:
     settings : dict, the Train form's settings (shown on the page; what the worker trains with
         is the job's order, :class:`~pumap_core.jobs.order.JobOrder`)
     epoch, n_epochs : progress; losses : the loss per epoch so far; eta : seconds left
+    terms : the parts of that loss per epoch, by name (``umap_loss``,
+        ``reconstruction_loss``...; None for epochs before a resume), when there are several
     error : str or None, one line when it failed or was interrupted
     run_id : str or None, the run it was saved as
     resumed_from : epochs its checkpoint held when it was last (re)started (0: from the start)
@@ -75,6 +77,7 @@ class JobRecord:
     epoch: int = 0
     n_epochs: int = 0
     losses: tuple[float | None, ...] = ()
+    terms: dict[str, tuple[float | None, ...]] = field(default_factory=dict)
     eta: float | None = None
     error: str | None = None
     run_id: str | None = None
@@ -120,6 +123,7 @@ class JobRecord:
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
         out["losses"] = list(self.losses)
+        out["terms"] = {name: list(values) for name, values in self.terms.items()}
         return out
 
     @classmethod
@@ -127,6 +131,8 @@ class JobRecord:
         """Read a ``job.json`` dict; unknown keys (from newer versions) are ignored."""
         values = known_fields(cls, raw)
         values["losses"] = tuple(values.get("losses") or ())
+        values["terms"] = {str(name): tuple(v) for name, v in
+                           dict(values.get("terms") or {}).items()}
         if values.get("status") not in STATUSES:
             raise ValueError(f"unknown job status {values.get('status')!r}")
         return cls(**values)

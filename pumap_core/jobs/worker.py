@@ -154,12 +154,18 @@ def _embed(store: JobStore, job_id: str, reporter: "_Reporter") -> tuple[str, st
     return DONE, info.id
 
 
+def _finite(value: float) -> float | None:
+    """A loss for the record: NaN (not computed, or diverged) as None."""
+    return value if value == value else None
+
+
 class _Reporter:
     """Turns fit events into record writes; a thread keeps the heartbeat and polls cancel."""
 
     def __init__(self, store: JobStore, job_id: str, losses: tuple = ()) -> None:
         self.store, self.job_id = store, job_id
         self._losses: list[float | None] = list(losses)  # a resumed job's, up to its checkpoint
+        self._terms: dict[str, list[float | None]] = {}
         self._pending: dict[str, Any] = {}
         self._last_write = 0.0
         self._done = threading.Event()
@@ -169,9 +175,13 @@ class _Reporter:
         from ..training.events import EpochEvent, StageEvent
 
         if isinstance(event, EpochEvent):
-            self._losses.append(event.loss if event.loss == event.loss else None)  # NaN: None
+            before = len(self._losses)
+            self._losses.append(_finite(event.loss))
+            for name, value in event.terms.items():  # epochs before a resume: None
+                self._terms.setdefault(name, [None] * before).append(_finite(value))
             self.update(epoch=event.epoch, n_epochs=event.n_epochs,
                         losses=tuple(self._losses), eta=event.eta,
+                        terms={name: tuple(v) for name, v in self._terms.items()},
                         force=event.epoch == event.n_epochs)
         elif isinstance(event, StageEvent) and event.stage in ("knn", "graph", "training"):
             self.update(stage=event.stage)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable, Union
 
 log = logging.getLogger("pumap_core")
@@ -27,6 +27,9 @@ class EpochEvent:
     """One reported epoch finished.
 
     epoch is 1-based; ``eta`` is the estimated seconds left (None until it can be estimated).
+    ``loss`` is the total that is minimised; ``terms`` its parts (``umap_loss``,
+    ``reconstruction_loss``, ``global_correlation_loss``, ``landmark_loss``, unweighted, and
+    ``val_reconstruction_loss``) when the fit has more than the UMAP loss, else empty.
     """
 
     epoch: int
@@ -34,6 +37,7 @@ class EpochEvent:
     loss: float
     elapsed: float
     eta: float | None
+    terms: dict[str, float] = field(default_factory=dict)
 
 
 Event = Union[StageEvent, EpochEvent]

@@ -118,8 +118,10 @@ class _Progress(keras.callbacks.Callback):
         eta = elapsed / (done - self.first_epoch) * (self.n_epochs - done)
         if done % self.every == 0 or done == self.n_epochs:
             log.info("epoch %d/%d  loss %.4f  %.1fs", done, self.n_epochs, loss, elapsed)
+        terms = {key: float((logs or {}).get(key, math.nan)) for key in self.keys
+                 if key != "loss"}
         self.emit(EpochEvent(epoch=done, n_epochs=self.n_epochs, loss=loss, elapsed=elapsed,
-                             eta=eta))
+                             eta=eta, terms=terms))
 
 
 def _fresh_optimizer(optimizer: keras.optimizers.Optimizer | None, lr: float,

@@ -156,3 +156,26 @@ def test_integral_float_labels_become_int():
     ds = prepare_table(SMALL.assign(k=[1.0, 2.0, 1.0, 2.0, 1.0]), name="f", label_column="k")
     assert ds.labels.dtype == np.int64 and ds.class_counts() == {1: 3, 2: 2}
 
+
+
+def test_a_category_weighs_half_a_typical_standard_deviation():
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame({"a": rng.normal(0, 5, 200), "b": rng.normal(10, 0.1, 200),
+                       "sex": rng.choice(["f", "m"], 200)})
+    for scaling, spread in (("standardize", 1.0), ("minmax", None)):
+        ds = prepare_table(df, name="t", feature_columns=["a", "b", "sex"], scaling=scaling)
+        numbers = ds.X[:, :2]
+        typical = numbers.std(axis=0).mean() if spread is None else spread
+        f, m = ds.X[df.sex == "f"][0, 2:], ds.X[df.sex == "m"][0, 2:]
+        assert np.linalg.norm(f - m) == pytest.approx(0.5 * typical, rel=1e-3)
+    raw = prepare_table(df, name="t", feature_columns=["a", "sex"], scaling="none")
+    assert set(np.unique(raw.X[:, 1:])) == {0.0, 1.0}  # numbers as they are: 0/1
+
+
+def test_a_version_1_recipe_keeps_its_0_1_columns():
+    df = pd.DataFrame({"a": [1.0, 2.0, 3.0, 4.0], "c": ["x", "y", "x", "y"]})
+    recipe = prepare_table(df, name="t", feature_columns=["a", "c"]).recipe
+    old = {**recipe, "version": 1}
+    del old["onehot_weight"]
+    again = TablePreparation.from_dict(old).transform(df)
+    assert set(np.unique(again.X[:, 1:])) == {0.0, 1.0}
