@@ -5,6 +5,7 @@ import streamlit as st
 
 from pumap_core.runs import Workspace
 from studio import state
+from studio.downloads import safe_file_name
 from studio.errors import user_errors
 from studio.reconstruct_view import (as_images, click_map, clicked_point, compare_frame,
                                      decode, decoded_table, enlarged, feature_heatmap,
@@ -112,7 +113,8 @@ with user_errors():
         st.image(picture, caption=f"{n} × {n} decoded images spanning the map (top row: "
                                   "largest y).")
         st.download_button("Download the picture (PNG)", png_bytes(picture),
-                           file_name=f"{run.name}-latent-{n}x{n}.png", mime="image/png",
+                           file_name=safe_file_name(f"{run.name}-latent-{n}x{n}", ".png"),
+                           mime="image/png",
                            on_click="ignore", key="reconstruct.download")
     else:
         frame, original = decoded_table(run, rows)

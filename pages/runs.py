@@ -9,10 +9,11 @@ from pumap_core.data import UPLOAD_TYPES
 from pumap_core.runs import RunInfo, Workspace
 from studio import state
 from studio.errors import user_errors
-from studio.run_plots import embed_map, loss_overlay, small_map
+from studio.run_plots import compare_maps, embed_map, loss_overlay
 from studio.continue_training import continue_section
 from studio.runs_import import add_runs_section, large_embed_section
-from studio.runs_view import (EXPORTS, embed_upload, encoder_export, export_name,
+from studio.downloads import safe_file_name
+from studio.runs_view import (EXPORTS, TABLE_COLUMNS, embed_upload, encoder_export, export_name,
                               highlight_differences, label_for, params_table, runs_table,
                               zip_name)
 from studio.shared_runs import shared_run
@@ -37,9 +38,7 @@ if not infos:
 
 by_id = {info.id: info for info in infos}
 healthy_ids = [info.id for info in infos if info.error is None]
-st.dataframe(runs_table(infos), hide_index=True, column_config={
-    "trustworthiness": st.column_config.NumberColumn(format="%.3f"),
-    "5-NN accuracy": st.column_config.NumberColumn(format="%.3f")})
+st.dataframe(runs_table(infos), hide_index=True, column_config=TABLE_COLUMNS)
 for info in infos:
     if info.error:
         st.warning(f"{info.name}: {info.error}")
@@ -58,15 +57,15 @@ if chosen:
     st.caption("Shaded rows are the settings that differ between the runs.")
     st.dataframe(highlight_differences(params_table(chosen)))
     st.plotly_chart(loss_overlay(chosen, [label_for(i) for i in chosen]), key="runs.losses")
-    columns = st.columns(min(3, len(chosen)))
-    for k, info in enumerate(chosen):
-        with columns[k % len(columns)], user_errors():
-            if info.is_parquet_map:
-                st.caption(f"{label_for(info)}: a large map ({info.n_items:,} points in "
-                           f"{info.parquet_path}); open it in Explore.")
-                continue
-            points = shared_run(ws, info.id).points
-            st.plotly_chart(small_map(points, label_for(info)), key=f"runs.map.{info.id}")
+    for info in chosen:
+        if info.is_parquet_map:
+            st.caption(f"{label_for(info)}: a large map ({info.n_items:,} points in "
+                       f"{info.parquet_path}); open it in Explore.")
+    with user_errors():
+        mapped = [info for info in chosen if not info.is_parquet_map]
+        if mapped:
+            st.plotly_chart(compare_maps([shared_run(ws, i.id).points for i in mapped],
+                                         [label_for(i) for i in mapped]), key="runs.maps")
 
 
 def manage(info: RunInfo) -> None:
@@ -116,8 +115,9 @@ st.subheader("Embed new data on a saved map")
 if not healthy_ids:
     st.info("No run can be loaded; train a new map first.")
     st.stop()
-default = next((r for r in selected if r in healthy_ids), healthy_ids[0])
-target = st.selectbox("Map", healthy_ids, index=healthy_ids.index(default), key=EMBED_RUN,
+state.follow(EMBED_RUN, next((r for r in selected if r in healthy_ids), healthy_ids[0]),
+             healthy_ids)  # the run selected above, until another is picked here
+target = st.selectbox("Map", healthy_ids, key=EMBED_RUN,
                       format_func=lambda r: label_for(by_id[r]),
                       help="The new data are prepared like this map's training data and "
                            "placed with its network; the map itself does not change.")
@@ -149,5 +149,5 @@ if result is not None and result.run_id == target:
                                   f"{result.dataset.name} on {by_id[target].name}", by_label),
                         key="runs.embed_map")
         st.download_button("Download the new coordinates (.csv)", result.csv(),
-                           file_name=f"{result.dataset.name.rsplit('.', 1)[0]}-embedded.csv",
+                           file_name=safe_file_name(f"{result.dataset.name.rsplit('.', 1)[0]}-embedded", ".csv"),
                            mime="text/csv", on_click="ignore", key="runs.embed_csv")

@@ -18,6 +18,7 @@ from pumap_core.data import (UPLOAD_TYPES, Dataset, apply_recipe, combine_datase
 from pumap_core.errors import PumapError
 from pumap_core.jobs import JobOrder
 from pumap_core.runs import Run, RunInfo, Workspace
+from studio import state
 from studio.errors import user_errors
 from studio.job_view import job_panel
 from studio.runs_view import label_for
@@ -26,6 +27,7 @@ from studio.shared_runs import shared_run
 from studio.train_form import auto_epochs
 
 JOB = "runs.continue_job"  # id of the continue-training job this session submitted
+RUN = "runs.continue_run"  # the run to continue (follows the run selected on the page)
 
 
 def continue_job(run: Run, data: bytes, filename: str,
@@ -53,7 +55,8 @@ def continue_job(run: Run, data: bytes, filename: str,
 
 
 def continue_section(ws: Workspace, infos: list[RunInfo], default: str | None) -> None:
-    """The Runs page's "Continue training on new data" section."""
+    """The Runs page's "Continue training on new data" section; ``default`` is the run
+    selected on the page, which the "Run to continue" picker follows."""
     st.subheader("Continue training on new data")
     st.caption("The run's model keeps learning on its old items plus an upload. The old items "
                "are landmarks held at their places, so the map stays where it was and the new "
@@ -65,9 +68,10 @@ def continue_section(ws: Workspace, infos: list[RunInfo], default: str | None) -
         return
     by_id = {i.id: i for i in trained}
     ids = list(by_id)
-    target = st.selectbox("Run to continue", ids, key="runs.continue_run",
-                          index=ids.index(default) if default in by_id else 0,
-                          format_func=lambda r: label_for(by_id[r]))
+    state.follow(RUN, default, ids)  # the run selected on the page, until one is picked here
+    target = st.selectbox("Run to continue", ids, key=RUN,
+                          format_func=lambda r: label_for(by_id[r]),
+                          help="The run selected above, unless you choose another here.")
     info = by_id[target]
     images = info.dataset_kind == "images"
     running = _running(st.session_state.get(JOB))

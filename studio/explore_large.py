@@ -19,6 +19,7 @@ from pumap_core.runs import RunInfo, Workspace
 from pumap_core.runs.parquet_map import check_files
 from pumap_core.runs.points import hover_columns, is_coordinate
 from studio import explore_url
+from studio.downloads import safe_file_name
 from studio.errors import user_errors
 from studio.explore_view import (COLOR_SCALES, MAX_FILTER_VALUES, counts_frame, palettes,
                                  show_label_counts)
@@ -191,7 +192,8 @@ def show_selection(lmap: LargeMap, info: RunInfo, chosen: RowFilter, source: str
     capped = summary.count > EXPORT_ROWS
     st.download_button("Download selection (CSV)",
                        lambda: "".join(lmap.csv_chunks(chosen, EXPORT_ROWS)).encode("utf-8"),
-                       file_name=f"{info.name}-selection.csv", mime="text/csv",
+                       file_name=safe_file_name(f"{info.name}-selection", ".csv"),
+                       mime="text/csv",
                        key="explore.download_csv", on_click="ignore",
                        help=f"At most {EXPORT_ROWS:,} rows." if capped else None)
     if capped:

@@ -13,6 +13,7 @@ import streamlit as st
 from pumap_core.csv_export import to_safe_csv
 from pumap_core.runs import Run
 from pumap_core.runs.points import data_columns, hover_columns
+from studio.downloads import safe_file_name
 
 # Above this many distinct values a numeric column is coloured with a continuous scale.
 MAX_CATEGORIES = 30
@@ -189,11 +190,12 @@ def show_selection(run: Run, rows: np.ndarray, *, source: str) -> np.ndarray:
     c1, c2 = st.columns(2)
     # Callables: the files are made when the button is clicked, not on every rerun.
     c1.download_button("Download selection (CSV)", functools.partial(selection_csv, run, rows),
-                       file_name=f"{run.name}-selection.csv", mime="text/csv",
+                       file_name=safe_file_name(f"{run.name}-selection", ".csv"), mime="text/csv",
                        key="explore.download_csv", on_click="ignore")
     if run.thumbnails:
         c2.download_button("Download images (zip)", functools.partial(thumbnails_zip, run, rows),
-                           file_name=f"{run.name}-selection.zip", mime="application/zip",
+                           file_name=safe_file_name(f"{run.name}-selection", ".zip"),
+                           mime="application/zip",
                            key="explore.download_zip", on_click="ignore")
     table = frame.iloc[:TABLE_ROWS]
     if len(frame) > TABLE_ROWS:

@@ -83,8 +83,8 @@ def large_embed_section(infos: Sequence[RunInfo], selected: str | None) -> None:
             return
         ids = [i.id for i in trained]
         by_id = {i.id: i for i in trained}
+        state.follow("runs.large.run", selected, ids)  # the run selected on the page
         target = st.selectbox("With the model of", ids, format_func=lambda r: label_for(by_id[r]),
-                              index=ids.index(selected) if selected in ids else 0,
                               key="runs.large.run")
         source = st.text_input(
             "Parquet folder, file or glob on the server", key="runs.large.source",

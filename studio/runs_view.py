@@ -1,12 +1,12 @@
 """Runs page helpers: the runs table, the parameter comparison, and embedding new data on a map.
 
-Nothing here draws on the page or keeps anything in the session. The page stays a thin
-sequence of widgets → these functions → st.* calls.
+Nothing here draws on the page or keeps anything in the session (``st.column_config`` only
+describes the table's columns). The page stays a thin sequence of widgets → these functions →
+st.* calls.
 """
 
 from __future__ import annotations
 
-import re
 import time
 from dataclasses import dataclass
 from datetime import datetime
@@ -14,11 +14,13 @@ from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
+import streamlit as st
 
 from pumap_core.csv_export import to_safe_csv
 from pumap_core.data import Dataset, apply_recipe, max_upload_bytes
 from pumap_core.runs import Run, RunInfo, Workspace
 from pumap_core.runs.points import points_frame
+from studio.downloads import safe_file_name
 from studio.shared_runs import shared_run
 
 #: Parameters that say nothing about the map; left out of the comparison. The decoder,
@@ -41,17 +43,41 @@ def label_for(info: RunInfo) -> str:
     return f"{info.name} · {info.id[-4:]}"
 
 
+#: How the runs table's columns are shown: headers with a help text, scores to 3 decimals.
+TABLE_COLUMNS = {
+    "n_neighbors": st.column_config.NumberColumn(
+        "n_neighbors", help="Neighbours per item in the graph (k)."),
+    "min_dist": st.column_config.NumberColumn(
+        "min_dist", help="How tightly points may pack in the map."),
+    "epochs": st.column_config.NumberColumn("epochs", help="Epochs trained (fewer if cancelled)."),
+    "network": st.column_config.TextColumn(
+        "network", help="The encoder's hidden layers: MLP 3×100 is three dense layers of 100 "
+                        "units; a CNN lists its convolutions' filters first."),
+    "metric": st.column_config.TextColumn("metric", help="Distance between items in the data."),
+    "trustworthiness": st.column_config.NumberColumn(format="%.3f"),
+    "5-NN accuracy": st.column_config.NumberColumn(format="%.3f"),
+}
+
+
 def runs_table(infos: Sequence[RunInfo]) -> pd.DataFrame:
-    """One row per run, newest first as given; broken runs keep their error line."""
+    """One row per run, newest first as given; broken runs keep their error line.
+
+    Besides the data and the quality figures, the settings people compare: ``n_neighbors``,
+    ``min_dist``, ``epochs`` (trained), ``network`` and ``metric`` (empty for maps that no
+    model made).
+    """
     rows = []
     for info in infos:
         m = info.metrics or {}
+        params = info.params or {}
         rows.append({
             "name": info.name, "dataset": info.dataset_name, "items": info.n_items,
-            "created": short_time(info.created), "epochs": info.epochs_trained,
-            "fit seconds": None if info.fit_seconds is None else round(info.fit_seconds, 1),
+            "n_neighbors": params.get("n_neighbors"), "min_dist": params.get("min_dist"),
+            "epochs": info.epochs_trained, "network": info.network or "",
+            "metric": params.get("metric") or "",
             "trustworthiness": m.get("trustworthiness"), "5-NN accuracy": m.get("knn_accuracy"),
-            "cancelled": info.cancelled, "problem": info.error or "", "id": info.id})
+            "fit seconds": None if info.fit_seconds is None else round(info.fit_seconds, 1),
+            "created": short_time(info.created), "cancelled": info.cancelled, "problem": info.error or "", "id": info.id})
     return pd.DataFrame(rows)
 
 
@@ -90,8 +116,8 @@ def _shown(value: Any) -> str:
 
 
 def zip_name(info: RunInfo) -> str:
-    """``<run name>.zip``, without the characters file systems refuse."""
-    return (re.sub(r'[\\/:*?"<>|\x00-\x1f]+', "_", info.name).strip(" .") or info.id) + ".zip"
+    """``<run name>.zip`` as a safe file name (:func:`studio.downloads.safe_file_name`)."""
+    return safe_file_name(info.name, ".zip", fallback=info.id)
 
 
 #: Encoder export formats: download label and MIME type.
@@ -101,7 +127,7 @@ EXPORTS = {"keras": ("Encoder: Keras (.keras)", "application/octet-stream"),
 
 
 def _export_stem(info: RunInfo) -> str:
-    return zip_name(info)[:-len(".zip")] + "-encoder"
+    return safe_file_name(f"{info.name}-encoder", fallback=f"{info.id}-encoder")
 
 
 def export_name(info: RunInfo, fmt: str) -> str:

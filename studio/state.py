@@ -36,3 +36,15 @@ def show_flash() -> None:
     kind, text = st.session_state.pop(MESSAGE, (None, None))
     if text:
         getattr(st, kind)(text)
+
+
+def follow(key: str, value: Any, options: list) -> None:
+    """Before the widget ``key`` is drawn: make it show ``value`` each time ``value`` changes
+    (the run selected on the page, say); a choice made in the widget itself stays until then.
+    A value the widget holds that is no longer among ``options`` is dropped."""
+    followed = f"{key}.follows"
+    if st.session_state.get(key) not in options:
+        st.session_state.pop(key, None)
+    if value in options and st.session_state.get(followed) != value:
+        st.session_state[key] = value
+    st.session_state[followed] = value

@@ -48,7 +48,7 @@ def test_export_bytes_give_the_map(tmp_path, workspace, saved_run, iris):
 
     with zipfile.ZipFile(io.BytesIO(encoder_export(workspace, saved_run, "savedmodel"))) as zf:
         names = zf.namelist()
-    assert "iris quick-encoder_savedmodel/saved_model.pb" in names
+    assert "iris_quick-encoder_savedmodel/saved_model.pb" in names
 
 
 def test_continue_training_makes_a_new_run_and_keeps_the_old_map(open_page, text_of,

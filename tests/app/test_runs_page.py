@@ -60,7 +60,9 @@ def test_compares_two_runs_side_by_side(open_page, workspace, iris, iris_model):
     losses = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert [t["name"] for t in losses["data"]] == [f"second · {second.id[-4:]}",
                                                    f"first · {first.id[-4:]}"]
-    assert len(at.get("plotly_chart")) == 3  # loss curves + two small maps
+    assert len(at.get("plotly_chart")) == 2  # loss curves + the small maps in one figure
+    maps = json.loads(at.get("plotly_chart")[1].proto.spec)
+    assert {t["xaxis"] for t in maps["data"]} == {"x", "x2"}  # one map per run
 
 
 def test_params_table_lists_differences_first(workspace, iris, iris_model):
@@ -204,9 +206,10 @@ def test_embed_helper_names_missing_columns(saved_run):
 
 def test_runs_table_has_every_column(saved_run):
     frame = runs_table(Workspace().list_runs())
-    assert list(frame.columns) == ["name", "dataset", "items", "created", "epochs",
-                                   "fit seconds", "trustworthiness", "5-NN accuracy",
-                                   "cancelled", "problem", "id"]
+    assert list(frame.columns) == ["name", "dataset", "items", "n_neighbors", "min_dist",
+                                   "epochs", "network", "metric", "trustworthiness",
+                                   "5-NN accuracy", "fit seconds", "created", "cancelled",
+                                   "problem", "id"]
 
 
 def test_a_generated_map_is_listed_compared_and_cannot_embed(open_page, text_of, workspace,
@@ -219,7 +222,7 @@ def test_a_generated_map_is_listed_compared_and_cannot_embed(open_page, text_of,
     assert at.multiselect(key="runs.selected").value == [generated.id]  # the newest run
     at.multiselect(key="runs.selected").set_value([generated.id, saved_run.id]).run()
     assert not at.exception and not at.error
-    assert len(at.get("plotly_chart")) == 3  # loss curves (one empty) + two small maps
+    assert len(at.get("plotly_chart")) == 2  # loss curves (one empty) + the maps' figure
     assert not at.button(key=f"runs.rename.{generated.id}").disabled
     assert at.selectbox(key="runs.embed_run").value == generated.id
     assert any(t.startswith("This map was generated, not trained") for t in text_of(at.info))
@@ -243,3 +246,115 @@ def test_the_embedded_points_csv_carries_no_live_formula():
     assert frame["label"].tolist() == ["'=HYPERLINK(\"http://x\")", "-2"]
     assert frame["name"].tolist() == ["'@SUM(A1)", "plain"]
     assert frame["v"].tolist() == [-1.0, 2.5] and frame["x"].tolist() == [-0.5, 2.0]
+
+
+# -- issue 14: the first hour of an analyst -----------------------------------------------------
+def fit_iris(iris, **params):
+    from pumap_core import ParametricUMAP
+
+    return ParametricUMAP(n_training_epochs=2, random_state=0, **params).fit(iris.X)
+
+
+def test_default_names_say_what_differs_and_stay_unique(open_page, text_of, workspace, iris,
+                                                        iris_model):
+    """Issue 14: default run names were timestamps ("iris 2026-12-01 09:05")."""
+    first = workspace.save_run(iris_model, iris, metrics={})
+    twin = workspace.save_run(iris_model, iris, metrics={})
+    other = workspace.save_run(fit_iris(iris, n_neighbors=5, min_dist=0.5), iris, metrics={})
+    at = open_page(PAGE)
+    assert not at.exception and not at.error
+    names = list(at.dataframe[0].value["name"])
+    assert names == ["iris · k=5 · min_dist 0.5 · 2 epochs",
+                     "iris · k=15 · min_dist 0.1 · 2 epochs (2)",
+                     "iris · k=15 · min_dist 0.1 · 2 epochs"]
+    assert [first.name, twin.name, other.name] == names[::-1]
+    at.text_input(key=f"runs.name.{other.id}").set_value("small k, loose")  # still editable
+    at.button(key=f"runs.rename.{other.id}").click().run()
+    assert not at.exception and "Renamed to small k, loose." in text_of(at.success)
+    assert Workspace().run_info(other.id).name == "small k, loose"
+
+
+def test_runs_table_shows_the_compared_parameters(open_page, workspace, iris, iris_model):
+    """Issue 14: the runs table lacked n_neighbors, min_dist, epochs and the network."""
+    workspace.save_run(iris_model, iris, metrics={})
+    workspace.save_run(fit_iris(iris, n_neighbors=7, min_dist=0.25, metric="cosine"), iris,
+                       metrics={})
+    at = open_page(PAGE)
+    table = at.dataframe[0].value
+    rows = table[["n_neighbors", "min_dist", "epochs", "network", "metric"]].to_dict("records")
+    assert rows == [{"n_neighbors": 7, "min_dist": 0.25, "epochs": 2, "network": "MLP 3×100",
+                     "metric": "cosine"},
+                    {"n_neighbors": 15, "min_dist": 0.1, "epochs": 2, "network": "MLP 3×100",
+                     "metric": "euclidean"}]
+
+
+def test_run_to_continue_follows_the_selected_run(open_page, workspace, iris, iris_model):
+    """Issue 14: "Run to continue" stayed on the first run whatever was selected above."""
+    old = workspace.save_run(iris_model, iris, name="old")
+    new = workspace.save_run(iris_model, iris, name="new")
+    at = open_page(PAGE)
+    assert at.selectbox(key="runs.continue_run").value == new.id  # the preselected newest
+    at.multiselect(key="runs.selected").set_value([old.id]).run()
+    assert not at.exception
+    assert at.selectbox(key="runs.continue_run").value == old.id
+    assert at.selectbox(key="runs.embed_run").value == old.id
+    at.selectbox(key="runs.continue_run").set_value(new.id).run()  # a pick of its own stays
+    at.text_input(key=f"runs.name.{old.id}").set_value("old one").run()
+    assert at.selectbox(key="runs.continue_run").value == new.id
+    at.multiselect(key="runs.selected").set_value([new.id, old.id]).run()
+    at.multiselect(key="runs.selected").set_value([old.id, new.id]).run()
+    assert at.selectbox(key="runs.continue_run").value == old.id  # a new selection leads again
+
+
+def test_downloads_are_named_without_spaces(saved_run, workspace, iris, iris_model):
+    """Issue 14: downloads were named after the run with its spaces ("iris quick.zip")."""
+    from studio.downloads import safe_file_name
+    from studio.runs_view import EXPORTS, export_name, zip_name
+
+    odd = workspace.rename_run(saved_run.id, 'iris · k=15 / "best" é')
+    names = [zip_name(odd)] + [export_name(odd, fmt) for fmt in EXPORTS]
+    assert names == ["iris_k_15_best_e.zip", "iris_k_15_best_e-encoder.keras",
+                     "iris_k_15_best_e-encoder_savedmodel.zip", "iris_k_15_best_e-encoder.onnx"]
+    assert zip_name(workspace.rename_run(saved_run.id, "· · ·")) == f"{saved_run.id}.zip"
+    assert safe_file_name("new flowers-embedded", ".csv") == "new_flowers-embedded.csv"
+    assert safe_file_name("a - b", ".png") == "a-b.png"
+
+
+def test_every_download_button_names_its_file_with_the_one_helper():
+    """Issue 14: each download button made its own file name from a run's name, spaces and
+    all; every ``file_name=`` of the studio must go through ``safe_file_name``."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    calls = []
+    for path in [*root.glob("pages/*.py"), *root.glob("studio/**/*.py")]:
+        text = path.read_text(encoding="utf-8")
+        calls += [(path.name, m.group(1)) for m in re.finditer(r"file_name=([^,\n]+)", text)]
+    assert calls  # the pages do have downloads
+    helpers = ("safe_file_name(", "zip_name(", "export_name(")
+    unsafe = [(name, arg) for name, arg in calls if not arg.startswith(helpers)]
+    assert unsafe == []
+
+
+def test_compared_maps_share_one_legend_in_the_explore_colours(open_page, workspace, iris,
+                                                               iris_model):
+    """Issue 14: the small maps had no legend or axes and other colours than Explore, and the
+    loss curves came in light/dark pairs, so that four runs read as two."""
+    from studio.colours import PALETTE_20, categories
+
+    runs = [workspace.save_run(iris_model, iris, name=f"run {k}", metrics={}) for k in range(4)]
+    at = open_page(PAGE)
+    at.multiselect(key="runs.selected").set_value([r.id for r in runs]).run()
+    assert not at.exception and not at.error
+    losses, maps = (json.loads(c.proto.spec) for c in at.get("plotly_chart")[:2])
+    colours = [t["line"]["color"] for t in losses["data"]]
+    assert len(set(colours)) == 4 and set(colours) <= set(PALETTE_20[:10])
+    _, names = categories(Workspace().load_run(runs[0].id).points["label"])
+    expected = {name: PALETTE_20[k] for k, name in enumerate(names)}
+    for axis in ("x", "x2", "x3", "x4"):  # each map colours each label as Explore does
+        traces = [t for t in maps["data"] if t["xaxis"] == axis]
+        assert {t["name"]: t["marker"]["color"] for t in traces} == expected
+    shown = [t["name"] for t in maps["data"] if t.get("showlegend", True)]
+    assert shown == names  # one legend entry per label, for all the maps
+    assert maps["layout"]["showlegend"] and maps["layout"]["xaxis"]["title"]["text"] == "x"
