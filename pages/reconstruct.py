@@ -14,6 +14,7 @@ from studio.reconstruct_view import (as_images, click_map, clicked_point, compar
 from studio.routing import ensure_app_navigation
 from studio.runs_view import label_for
 from studio.shared_runs import shared_run
+from studio.wheel_guard import wheel_guard
 
 ensure_app_navigation()
 
@@ -73,12 +74,11 @@ elif click is not None and click != st.session_state[SEEN][1]:
     st.session_state[X], st.session_state[Y] = click
     st.session_state[SEEN] = (run_id, click)
 
-st.subheader("Click the map")
 left, right = st.columns([3, 2])
-with left:
+with left, wheel_guard("reconstruct"):  # the wheel scrolls the page until the map is clicked
     st.plotly_chart(click_map(run, (st.session_state[X], st.session_state[Y]), info.name),
                     key=MAP, on_select="rerun", selection_mode="points",
-                    config={"scrollZoom": True})
+                    config={"scrollZoom": True, "displaylogo": False})
 with right:
     c1, c2 = st.columns(2)
     x = c1.number_input("x", key=X, step=0.1, format="%.3f",

@@ -20,7 +20,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from pumap_core.data import TablePreparation
 from pumap_core.runs import Run, RunInfo
-from studio.run_plots import small_map
+from studio.colours import categories, colour_map
 
 #: Points per side of the invisible click grid (plotly picks the nearest within 20 px).
 CLICK_GRID = 90
@@ -30,6 +30,12 @@ ITEM_PX, MOSAIC_PX = 192, 640
 GAP = 2
 #: Share of the map's points left outside the mosaic's range at each end (outliers).
 TAIL = 0.5
+#: Points drawn on the click map; bigger runs show an even subset (Explore has them all).
+MAP_POINTS = 20_000
+#: Above this many labels the click map draws one colour and no legend.
+MAX_LEGEND = 40
+#: Said on the click map: the wheel scrolls the page until the map is clicked (wheel_guard).
+WHEEL_HINT = "Click the map or hold Ctrl to zoom with the wheel"
 
 
 def has_decoder(info: RunInfo) -> bool:
@@ -183,14 +189,36 @@ def feature_heatmap(values: np.ndarray, xs: np.ndarray, ys: np.ndarray, points: 
     return fig
 
 
+def label_traces(points: pd.DataFrame, size: float = 4.0) -> list[go.Scattergl]:
+    """The map's points, one trace per label in Explore's colours (:mod:`studio.colours`:
+    the same label gets the same colour on every page), or one grey trace without labels."""
+    common = dict(mode="markers", hoverinfo="text")
+    if "label" not in points.columns:
+        return [go.Scattergl(x=points["x"], y=points["y"], name="items", showlegend=False,
+                             marker=dict(size=size, color="#1f77b4", opacity=0.8), **common)]
+    codes, names = categories(points["label"])
+    colours = colour_map(names)
+    if len(names) > MAX_LEGEND:  # row ids, free text: colours cannot be told apart anyway
+        return [go.Scattergl(x=points["x"], y=points["y"], name="label", showlegend=False,
+                             text=points["label"].astype(str),
+                             marker=dict(size=size, opacity=0.8, color=[
+                                 colours[names[k]] for k in codes]), **common)]
+    return [go.Scattergl(x=points["x"][codes == k], y=points["y"][codes == k], name=name,
+                         text=[name] * int((codes == k).sum()),
+                         marker=dict(size=size, opacity=0.8, color=colours[name]), **common)
+            for k, name in enumerate(names) if (codes == k).any()]
+
+
 def click_map(run: Run, at: tuple[float, float], title: str) -> go.Figure:
-    """The run's map with a star at ``at`` and an invisible grid that makes every spot clickable.
+    """The run's map (Explore's colours, axes, a legend) with a star at ``at`` and an
+    invisible grid that makes every spot clickable.
 
     The grid spans the map's bounding box plus 5 %; its points show no hover label and stay
     invisible when selected, and the map's own points stay opaque when the grid is selected.
     """
     points = run.points
-    fig = small_map(points, title)
+    shown = points.iloc[:: max(1, -(-len(points) // MAP_POINTS))]
+    fig = go.Figure(label_traces(shown, 4 if len(shown) < 2000 else 2))
     fig.update_traces(unselected=dict(marker=dict(opacity=0.8)), selected=dict(
         marker=dict(opacity=0.8)))
     (x0, x1), (y0, y1) = [np.array([v.min(), v.max()]) for v in (points["x"], points["y"])]
@@ -206,7 +234,17 @@ def click_map(run: Run, at: tuple[float, float], title: str) -> go.Figure:
                              hoverinfo="skip", showlegend=False,
                              marker=dict(symbol="star", size=18, color="#d62728",
                                          line=dict(width=1.5, color="black"))))
-    fig.update_layout(height=520, clickmode="event+select", dragmode="pan", hovermode="closest")
+    fig.update_layout(height=500, clickmode="event+select", dragmode="pan", hovermode="closest",
+                      margin=dict(l=10, r=10, t=36, b=10), title=dict(text=title, font_size=13),
+                      legend=dict(title=dict(text="label"), itemsizing="constant"),
+                      annotations=[dict(text=WHEEL_HINT, xref="paper", yref="paper", x=0.01,
+                                        y=0.01, xanchor="left", yanchor="bottom",
+                                        showarrow=False,
+                                        font=dict(size=11, color="#555"),
+                                        bgcolor="rgba(240, 242, 246, 0.85)")])
+    fig.update_xaxes(title=dict(text="x", standoff=4), zeroline=False)
+    fig.update_yaxes(title=dict(text="y", standoff=4), zeroline=False, scaleanchor="x",
+                     scaleratio=1)
     return fig
 
 

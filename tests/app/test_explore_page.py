@@ -7,6 +7,7 @@ it; what the browser draws is checked in tests/e2e.
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from studio import explore_url
@@ -195,3 +196,63 @@ def test_the_selection_csv_carries_no_live_formula():
     assert back.columns.tolist() == ["row", "x", "y", "label", "'@note"]
     assert back["label"].tolist() == ["'=HYPERLINK(\"http://x\")", "cat", "'-2+3"]
     assert back["x"].tolist() == [-1.5, 2.0, 0.5] and back["y"].tolist() == [0.0, -3.25, 1.0]
+
+
+def _kinds(block) -> list[str]:
+    return [getattr(c, "type", type(c).__name__) for c in block.children.values()]
+
+
+def test_the_map_comes_right_after_one_row_of_controls(open_page, image_map):
+    """Issue 14: the map started half below the fold, under ~520 px of controls. Now: the
+    title, one row of controls (colour, filter and hover folded into popovers), the map, and
+    the selection below it."""
+    info, _, layout = image_map
+    box = {"type": "box", "x": [float(layout[:, 0].min()), float(layout[:, 0].max())],
+           "y": [float(layout[:, 1].min()), float(layout[:, 1].max())]}
+    at = open_page(EXPLORE, {f"explore.map.{info.id}": _map_value(box)})
+    assert not at.exception
+    page = list(at.main.children.values())
+    assert _kinds(at.main)[:2] == ["title", "flex_container"]
+    assert _kinds(page[1]) == ["column"] * 4, "one row of controls"
+    assert len(at.main.selectbox) + len(at.main.text_input) + len(at.main.multiselect) >= 5
+    fragment = _kinds(page[2])
+    assert fragment[0] == "component_instance", fragment  # the map first ...
+    assert page[2].children[0].proto.component_name.endswith("scatter_map")
+    assert any("Selection: 3,000 items" in s.value for s in page[2].subheader)  # ... then this
+    # every control but the run and the search sits in a popover
+    assert at.selectbox(key="explore.color").value == "label"
+    for col in page[1].children.values():
+        assert len(col.selectbox) + len(col.text_input) + len(col.multiselect) >= 1
+
+
+def test_hover_leaves_out_constant_and_repeated_columns(open_page, workspace):
+    """Issue 14: hover listed `index` (the row number again), `species` (the label again) and
+    `width` (128 for every image) by default; they can still be picked."""
+    from pumap_core.data import make_synthetic
+
+    dataset, layout = make_synthetic(2000, kind="images", seed=5)
+    dataset.table.insert(0, "index", np.arange(2000))
+    dataset.table["species"] = dataset.table["label"]
+    dataset.table["width"] = 128
+    workspace.save_map(dataset, layout, name="with copies")
+    at = open_page(EXPLORE)
+    assert not at.exception
+    hover = at.multiselect(key="explore.hover")
+    assert hover.value == ["label", "id", "name", "score"]
+    assert {"index", "species", "width"} <= set(hover.options)
+
+
+def test_the_counts_per_label_are_one_row_per_label(open_page, image_map):
+    """Issue 14: the per-label counts of a selection were one squashed row, half hidden."""
+    info, dataset, layout = image_map
+    box = {"type": "box", "x": [float(np.median(layout[:, 0])), float(layout[:, 0].max())],
+           "y": [float(layout[:, 1].min()), float(layout[:, 1].max())]}
+    inside = layout[:, 0] >= box["x"][0]
+    at = open_page(EXPLORE, {f"explore.map.{info.id}": _map_value(box)})
+    assert not at.exception
+    counts = at.dataframe[0].value
+    assert list(counts.columns) == ["label", "items", "share"]
+    expected = pd.Series(np.asarray(dataset.labels)[inside]).astype(str).value_counts()
+    assert counts.set_index("label")["items"].to_dict() == expected.to_dict()
+    assert list(counts["items"]) == sorted(counts["items"], reverse=True)
+    assert counts["share"].sum() == pytest.approx(1.0)

@@ -153,3 +153,19 @@ def test_coming_back_from_another_page_keeps_the_point(open_page, decoder_run):
     assert not at.exception and not at.error
     assert at.number_input(key="reconstruct.x").value == 0.5
     assert any(c == f"Decoded at (0.50, {y:.2f})" for e in at.image for c in e.captions)
+
+
+def test_the_click_map_has_axes_a_legend_and_explores_colours(decoder_run):
+    """Issue 14: the Reconstruct map had no axes or legend, and other colours than Explore's
+    (plotly's default sequence instead of studio.colours)."""
+    from studio.colours import categories, colour_map
+    from studio.reconstruct_view import WHEEL_HINT
+
+    run = Workspace().load_run(decoder_run.id)
+    fig = click_map(run, (0.0, 0.0), "t")
+    legend = {t.name: t.marker.color for t in fig.data if t.showlegend is not False}
+    assert legend == colour_map(categories(run.points["label"])[1])
+    assert sum(len(t.x) for t in fig.data if t.name in legend) == len(run.points)
+    assert fig.layout.xaxis.showticklabels is not False and fig.layout.xaxis.title.text == "x"
+    assert fig.layout.yaxis.title.text == "y" and fig.layout.legend.title.text == "label"
+    assert any(a.text == WHEEL_HINT for a in fig.layout.annotations)

@@ -128,7 +128,9 @@ def test_hover_tooltip_box_select_click_and_zoom(streamlit_server, page, artifac
     _wait_drawn_selection(frame, [target])  # a wheel during the redraw would be ignored
     page.screenshot(path=str(artifacts / "scatter_click.png"))
 
-    # -- wheel zoom reports the new range and keeps the selection
+    # -- wheel zoom reports the new range and keeps the selection (the map was clicked: the
+    # wheel zooms it; before a click it scrolls the page, see test_explore_layout.py)
+    assert frame.evaluate("document.body.dataset.wheel") == "zoom"
     before = click["range"]
     page.mouse.move(cx, cy)
     page.mouse.wheel(0, -400)
@@ -187,7 +189,9 @@ def test_raster_view_hover_select_and_zoom(streamlit_server, page, artifacts):
 
     shown = frame.evaluate("document.body.dataset.raster")
     page.mouse.move(cx, cy)
+    page.keyboard.down("Control")  # Ctrl + wheel zooms even before the map is clicked
     page.mouse.wheel(0, -400)
+    page.keyboard.up("Control")
     zoom = _wait_event(page, "zoom", after_seq=ev["seq"], timeout=40)
     assert zoom["selection"] == ev["selection"], "a zoom keeps the selection"
     frame.wait_for_function(f"document.body.dataset.raster !== {json.dumps(shown)}",
