@@ -28,7 +28,7 @@ def test_export_buttons_are_on_the_page(open_page, saved_run):
         button = buttons[f"runs.export.{fmt}.{saved_run.id}"]
         assert not button.proto.disabled
         assert button.proto.label == EXPORTS[fmt][0]
-    assert export_name(saved_run, "onnx") == "iris quick-encoder.onnx"
+    assert export_name(saved_run, "onnx") == "iris_quick-encoder.onnx"
     assert export_name(saved_run, "savedmodel") == "iris quick-encoder_savedmodel.zip"
 
 
