@@ -1,6 +1,7 @@
 """Train page: a 3-epoch training of iris, a job of the server's training service, ends as a
 saved run; the job's id is in the URL."""
 
+import json
 import time
 
 from pumap_core.jobs import JobStore
@@ -70,6 +71,14 @@ def test_beyond_the_encoder_settings_reach_the_run_record(open_page, iris):
     assert table.loc["global_correlation_loss_weight"].iloc[-1] == "0.5"
     decoded = Workspace().load_run(info.id).estimator().inverse_transform([[0.0, 0.0]])
     assert decoded.shape == (1, 4)
+    # the live chart: the total that is minimised, and each term as its own curve
+    assert set(snap.terms) >= {"umap_loss", "reconstruction_loss", "global_correlation_loss"}
+    assert all(len(v) == len(snap.losses) == 3 for v in snap.terms.values())
+    at.run()
+    chart = json.loads(at.get("plotly_chart")[0].proto.spec)
+    names = [trace["name"] for trace in chart["data"]]
+    assert names[0] == "total" and {"UMAP", "reconstruction", "global structure"} <= set(names)
+    assert chart["layout"]["yaxis"]["title"]["text"] == "loss"
 
 
 def test_while_its_job_runs_the_form_is_locked_and_the_job_has_its_settings(open_page, iris):

@@ -1,11 +1,19 @@
 """End to end: a training belongs to the server. A reload mid-training, and a second browser
 opening the job's link, show the same live job; a second user's training waits in the queue,
-in view, and starts when the first is cancelled. Screenshots: test-artifacts/jobs_*.png
-(1400×900)."""
+in view, and starts when the first is cancelled. The job's state sits beside the form, in view
+with the Train button, and a new press replaces the last job's outcome at once (issue 14).
+Screenshots: test-artifacts/jobs_*.png (1400×900)."""
 
 from __future__ import annotations
 
+import time
+
 SIZE = {"width": 1400, "height": 900}
+
+
+def in_view(locator) -> bool:
+    box = locator.bounding_box()
+    return box is not None and box["y"] >= 0 and box["y"] + box["height"] <= SIZE["height"]
 
 
 def test_a_reload_and_a_second_browser_follow_the_same_job(streamlit_server, browser, artifacts,
@@ -18,8 +26,17 @@ def test_a_reload_and_a_second_browser_follow_the_same_job(streamlit_server, bro
     epochs = first.get_by_role("spinbutton", name="Epochs")
     epochs.fill("1500")
     epochs.press("Tab")
-    first.get_by_role("button", name="Train", exact=True).click(timeout=90_000)
+    train = first.get_by_role("button", name="Train", exact=True)
+    train.wait_for(timeout=90_000)
+    assert in_view(train), "the Train button is below the fold"
+    train.click()
+    sent = first.get_by_text("Sending your training").or_(first.get_by_text("Queued")).or_(
+        first.get_by_text("Finding neighbours")).or_(first.get_by_text("Training the network"))
+    sent.first.wait_for(timeout=5_000)
+    assert in_view(sent.first)
     first.get_by_text("Training the network").first.wait_for(timeout=180_000)
+    first.locator(".stPlotlyChart").first.wait_for(timeout=60_000)  # the live loss curve
+    assert in_view(first.locator(".stPlotlyChart").first) and in_view(train)
     assert "job=" in first.url
     first.screenshot(path=str(artifacts / "jobs_training.png"))
 
@@ -47,3 +64,16 @@ def test_a_reload_and_a_second_browser_follow_the_same_job(streamlit_server, bro
     second.get_by_role("button", name="Cancel").first.click()
     first.screenshot(path=str(artifacts / "jobs_cancelled.png"))
     assert "saved as run" in first.get_by_text("Cancelled after").first.inner_text()
+
+    # A new press replaces the last outcome at once, where the eye is.
+    outcome = first.get_by_text("Cancelled after")
+    train.wait_for(timeout=30_000)
+    first.wait_for_function("!document.querySelector('button[kind=primaryFormSubmit]')"
+                            "?.disabled", timeout=30_000)
+    pressed = time.monotonic()
+    train.click()
+    outcome.wait_for(state="detached", timeout=3_000)
+    assert time.monotonic() - pressed < 3.0
+    assert in_view(sent.first)
+    first.screenshot(path=str(artifacts / "jobs_new_press.png"))
+    first.get_by_role("button", name="Cancel").first.click(timeout=60_000)
