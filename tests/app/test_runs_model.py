@@ -29,7 +29,7 @@ def test_export_buttons_are_on_the_page(open_page, saved_run):
         assert not button.proto.disabled
         assert button.proto.label == EXPORTS[fmt][0]
     assert export_name(saved_run, "onnx") == "iris_quick-encoder.onnx"
-    assert export_name(saved_run, "savedmodel") == "iris quick-encoder_savedmodel.zip"
+    assert export_name(saved_run, "savedmodel") == "iris_quick-encoder_savedmodel.zip"
 
 
 def test_export_bytes_give_the_map(tmp_path, workspace, saved_run, iris):
