@@ -106,6 +106,24 @@ def test_the_map_opens_on_screen_and_the_wheel_scrolls_the_page_until_clicked(
         scroll, rng = _wheel(page, frame, cx, cy, dy=-200)
         assert rng[1] == rng[0] and scroll[1] != scroll[0], (scroll, rng)
 
+        # a box over the whole map: the counts per label are a table, every label in view
+        box = handle.bounding_box()
+        page.mouse.move(box["x"] + 60, box["y"] + 60)
+        page.mouse.down()
+        page.mouse.move(box["x"] + box["width"] - 150, box["y"] + box["height"] - 40, steps=10)
+        page.mouse.up()
+        page.get_by_text("Selection:").wait_for(timeout=60_000)
+        counts = page.locator('[data-testid="stDataFrame"]').first
+        counts.wait_for(timeout=60_000)
+        counts.scroll_into_view_if_needed()
+        page.wait_for_timeout(1500)
+        page.screenshot(path=str(artifacts / "explore_selection.png"))
+        # the grid's own scroller: nothing left to scroll to, so every label's row is in view
+        inner = counts.evaluate("el => { const s = el.querySelector('.dvn-scroller');"
+                                " return s && [s.scrollHeight, s.clientHeight]; }")
+        assert inner and inner[0] <= inner[1] + 2, f"rows hidden in the table: {inner}"
+        assert counts.bounding_box()["height"] >= 35 * 6  # one row per label, not one row
+
         # a number column: the colour bar is titled with its name
         handle, frame = _open(page, f"{url}/explore?run={info.id}&color=score")
         frame.wait_for_selector(".cbtitle", state="attached", timeout=30_000)
