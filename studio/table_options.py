@@ -49,10 +49,11 @@ def table_options(df: pd.DataFrame, upload: Any) -> None:
     st.caption(f"{len(df):,} rows × {len(columns)} columns · "
                f"{len(features) if features else len(defaults)} feature column(s)"
                + (f" · label `{label}`" if label else ""))
-    c1, c2 = st.columns([3, 2])
-    c1.dataframe(df.head(HEAD_ROWS), width="stretch", height=int(35 * (HEAD_ROWS + 1) + 3))
-    c2.dataframe(profile, width="stretch", hide_index=True,
-                 height=int(35 * (min(len(profile), 8) + 1) + 3))
+    st.dataframe(profile, width="stretch", hide_index=True,
+                 height=int(35 * (min(len(profile), 10) + 1) + 3),
+                 column_config={"role": st.column_config.TextColumn("role", width="large")})
+    st.caption(f"The first {HEAD_ROWS} rows")
+    st.dataframe(df.head(HEAD_ROWS), width="stretch", height=int(35 * (HEAD_ROWS + 1) + 3))
     left_out = profile[profile["role"].str.startswith("left out: it")]
     if len(left_out):
         st.caption("Left out of the features: " + "; ".join(

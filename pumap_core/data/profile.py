@@ -85,7 +85,7 @@ def column_profile(df: pd.DataFrame, label_column: str | None = None,
         elif name in features:
             role = "feature (one-hot)" if numeric is None else "feature"
         elif numeric is None:
-            role = "left out: text (choose it to one-hot encode it)"
+            role = "left out: text (add it to encode it as categories)"
         elif name.startswith("Unnamed:") or name == "":
             role = "left out: a saved row index"
         elif np.isnan(numeric).all():

@@ -87,7 +87,7 @@ def test_a_table_is_shown_with_its_columns_label_and_features_before_loading(ope
     features = next(m for m in at.multiselect if m.label == "Feature columns")
     assert "species" not in features.options  # the label is never offered as a feature
     assert features.value == ["bill_length_mm", "body_mass_g"]  # no id, no year
-    head, profile = at.dataframe[0].value, at.dataframe[1].value
+    profile, head = at.dataframe[0].value, at.dataframe[1].value
     assert len(head) == 8 and list(head.columns)[:2] == ["sample_id", "species"]
     roles = dict(zip(profile["column"], profile["role"]))
     assert roles["species"] == "label" and roles["body_mass_g"] == "feature"
