@@ -35,12 +35,15 @@ class FuzzyGraph:
                 coo.data.astype(np.float32))
 
 
-def fuzzy_simplicial_set(knn: KNNResult, *, set_op_mix_ratio: float = 1.0,
-                         local_connectivity: float = 1.0) -> FuzzyGraph:
-    """Combine the local fuzzy sets of every point into one symmetric graph.
+def local_fuzzy_sets(knn: KNNResult, *, local_connectivity: float = 1.0,
+                     ) -> tuple[scipy.sparse.csr_matrix, np.ndarray, np.ndarray]:
+    """Every point's own view of its neighbours, before the views are combined.
 
-    With ``set_op_mix_ratio = 1`` the combination is the fuzzy union
-    ``A + A^T - A * A^T``; with 0 it is the intersection ``A * A^T``; values between mix the two.
+    Returns
+    -------
+    directed : scipy.sparse.csr_matrix of shape (n_samples, n_samples), float32
+        Row i holds ``exp(-(d_ij - rho_i) / sigma_i)`` for the neighbours j of i (not symmetric).
+    sigmas, rhos : float32 arrays of shape (n_samples,), from :func:`smooth_knn_dist`
     """
     n, k = knn.indices.shape
     sigmas, rhos = smooth_knn_dist(knn.distances, float(k),
@@ -48,6 +51,13 @@ def fuzzy_simplicial_set(knn: KNNResult, *, set_op_mix_ratio: float = 1.0,
     rows, cols, vals = compute_membership_strengths(knn.indices, knn.distances, sigmas, rhos)
     directed = scipy.sparse.coo_matrix((vals, (rows, cols)), shape=(n, n)).tocsr()
     directed.eliminate_zeros()
+    return directed, sigmas, rhos
+
+
+def combine_fuzzy_sets(directed: scipy.sparse.csr_matrix,
+                       set_op_mix_ratio: float = 1.0) -> scipy.sparse.csr_matrix:
+    """The symmetric graph of the points' views: ``set_op_mix_ratio`` × fuzzy union
+    ``A + A^T - A * A^T`` + (1 - ``set_op_mix_ratio``) × intersection ``A * A^T``."""
     transpose = directed.transpose().tocsr()
     product = directed.multiply(transpose)
     graph = (set_op_mix_ratio * (directed + transpose - product)
@@ -55,4 +65,16 @@ def fuzzy_simplicial_set(knn: KNNResult, *, set_op_mix_ratio: float = 1.0,
     graph = scipy.sparse.csr_matrix(graph, dtype=np.float32)
     graph.eliminate_zeros()
     graph.sort_indices()
-    return FuzzyGraph(graph=graph, sigmas=sigmas, rhos=rhos)
+    return graph
+
+
+def fuzzy_simplicial_set(knn: KNNResult, *, set_op_mix_ratio: float = 1.0,
+                         local_connectivity: float = 1.0) -> FuzzyGraph:
+    """Combine the local fuzzy sets of every point into one symmetric graph.
+
+    With ``set_op_mix_ratio = 1`` the combination is the fuzzy union
+    ``A + A^T - A * A^T``; with 0 it is the intersection ``A * A^T``; values between mix the two.
+    """
+    directed, sigmas, rhos = local_fuzzy_sets(knn, local_connectivity=local_connectivity)
+    return FuzzyGraph(graph=combine_fuzzy_sets(directed, set_op_mix_ratio), sigmas=sigmas,
+                      rhos=rhos)
