@@ -43,6 +43,7 @@ def main() -> None:
         st.Page("pages/explore.py", title="Explore", icon=":material/explore:"),
         st.Page("pages/reconstruct.py", title="Reconstruct", icon=":material/auto_fix_high:"),
         st.Page("pages/runs.py", title="Runs", icon=":material/folder_open:"),
+        st.Page("pages/grid.py", title="Parameter grid", icon=":material/grid_view:"),
     ]
     _warm_up_rendering()
     start_probe()  # which device training will use, found by a child process (studio.device)
