@@ -26,6 +26,7 @@ if TYPE_CHECKING:  # these import Keras, which ``import pumap_core`` leaves for 
     from .model import EmbeddingModel, FitInfo
     from .training.checkpoint import Checkpoint
     from .training.objectives import Objectives
+    from .training.snapshots import TrainingSnapshots
     from .training.trainer import TrainResult
 
 log = logging.getLogger("pumap_core")
@@ -96,6 +97,12 @@ class ParametricUMAP(ListenersMixin, LandmarksMixin, FittedModelMixin, Transform
         network first regresses for 200 steps onto the spectral layout of the graph, the first
         principal components of ``X``, or the given positions (centred and rescaled, aspect
         kept); "random" skips it. Default "spectral" (see benchmarks/RESULTS.md).
+    snapshots : bool or int, default True
+        Picture the map as it trains: a fixed random sample of at most 2,000 rows (drawn with
+        ``random_state``) is embedded before UMAP training (after the warm start), about 40
+        times over the fit (an int: about that many) and at the end, into ``snapshots_``;
+        listeners get each as a :class:`~pumap_core.training.events.SnapshotEvent`. A few %
+        of the fit time (benchmarks/RESULTS.md); False (or 0) takes none.
     parametric_reconstruction : bool, default False
         Also train a decoder, for :meth:`inverse_transform`. Its loss leaves the map unchanged
         (the decoder sees a gradient-free embedding) unless ``autoencoder_loss`` is set.
@@ -133,6 +140,9 @@ class ParametricUMAP(ListenersMixin, LandmarksMixin, FittedModelMixin, Transform
     model_ : EmbeddingModel, owns ``transform``, ``inverse_transform``, ``export`` and ``save``
     cancelled_ : bool, True when training was stopped by :meth:`cancel`
     decoder_ : keras.Model or None, embedding → item in the input range (with reconstruction)
+    snapshots_ : TrainingSnapshots or None, the sample's map at several epochs (``epochs``
+        (n_snapshots,), ``positions`` (n_snapshots, n_sample, n_components), ``rows``
+        (n_sample,) of ``X``); None with ``snapshots=False`` or for a loaded model
     """
 
     def __init__(self, *, n_neighbors: int = 15, n_components: int = 2,
@@ -153,7 +163,7 @@ class ParametricUMAP(ListenersMixin, LandmarksMixin, FittedModelMixin, Transform
                  reconstruction_validation: Any = None,
                  global_correlation_loss_weight: float = 0.0,
                  landmark_loss_fn: Any = None, landmark_loss_weight: float = 1.0,
-                 init: Any = "spectral") -> None:
+                 init: Any = "spectral", snapshots: bool | int = True) -> None:
         self.n_neighbors = n_neighbors
         self.n_components = n_components
         self.metric = metric
@@ -186,6 +196,7 @@ class ParametricUMAP(ListenersMixin, LandmarksMixin, FittedModelMixin, Transform
         self.landmark_loss_fn = landmark_loss_fn
         self.landmark_loss_weight = landmark_loss_weight
         self.init = init
+        self.snapshots = snapshots
 
     # -- fitting ---------------------------------------------------------------------------
     def fit(self, X: Any, y: Any = None, landmark_positions: Any = None,
@@ -233,7 +244,8 @@ class ParametricUMAP(ListenersMixin, LandmarksMixin, FittedModelMixin, Transform
                                info=self._fit_info(rows, knn, graph, objectives, result),
                                decoder=decoder, landmarks=rows.kept,
                                feature_names=feature_names_of(X))
-        self._set_fitted(model, graph=graph.graph, embedding=model.transform(rows.X))
+        self._set_fitted(model, graph=graph.graph, embedding=model.transform(rows.X),
+                         snapshots=result.snapshots)
         if saving is not None and not (result.cancelled or result.diverged):
             saving.remove()
         self._finish(result)
@@ -339,9 +351,11 @@ class ParametricUMAP(ListenersMixin, LandmarksMixin, FittedModelMixin, Transform
                        continued=rows.resume is not None, terms=describe(objectives))
 
     def _set_fitted(self, model: EmbeddingModel, *, graph: scipy.sparse.csr_matrix | None = None,
-                    embedding: np.ndarray | None = None) -> None:
+                    embedding: np.ndarray | None = None,
+                    snapshots: TrainingSnapshots | None = None) -> None:
         """Expose ``model`` (fitted or loaded) as the estimator's fitted attributes."""
         self.model_ = model
+        self.snapshots_ = snapshots
         self.encoder_ = model.encoder
         self.decoder_ = model.decoder
         self.n_features_in_ = model.n_features_in

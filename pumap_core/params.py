@@ -99,6 +99,19 @@ def _check_objectives(est: Any) -> None:
                                     f"None, got {est.landmark_loss_fn!r}.")
 
 
+def _check_snapshots(est: Any) -> int:
+    """``snapshots`` as a count of maps over the fit (0: none)."""
+    from .training.snapshots import snapshot_count
+
+    value = getattr(est, "snapshots", False)
+    if isinstance(value, (bool, np.bool_)):
+        return snapshot_count(bool(value))
+    if not isinstance(value, numbers.Integral) or value < 0:
+        raise InvalidParameterError(f"snapshots must be True, False or a number of snapshots "
+                                    f">= 0, got {value!r}.")
+    return snapshot_count(int(value))
+
+
 def validate(est: Any, *, y: Any = None) -> FitConfig:
     """Check every parameter of ``est`` and build the training configuration."""
     _check_objectives(est)
@@ -130,7 +143,7 @@ def validate(est: Any, *, y: Any = None) -> FitConfig:
         negative_sample_rate=int(est.negative_sample_rate),
         repulsion_strength=float(est.repulsion_strength),
         learning_rate=float(est.learning_rate),
-        report_every=int(est.loss_report_frequency)))
+        report_every=int(est.loss_report_frequency), snapshots=_check_snapshots(est)))
 
 
 def check_against_data(est: Any, n_samples: int) -> None:

@@ -2,7 +2,7 @@
 
 Nothing from a zip reaches the workspace before it is checked: entry count and unpacked size
 (zip bombs), paths (absolute, ``..``, links), the files a run needs, then the model, points,
-thumbnails and features are loaded from the unpacked copy.
+thumbnails, features and snapshots are loaded from the unpacked copy.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from ..csv_export import to_safe_csv
 from ..data import check_upload
 from ..errors import InvalidDataError, ModelFileError, PumapError, one_line
 from .files import (MODEL, POINTS, RUN_FILES, RUN_JSON, read_features, read_points,
-                    read_thumbnails)
+                    read_snapshots, read_thumbnails)
 
 MAX_IMPORT_BYTES = 1 << 30      # a zipped run: model + points + thumbnails of ~100k images
 MAX_UNPACKED_BYTES = 4 << 30    # what it may unpack to (zip bombs)
@@ -131,3 +131,4 @@ def check_unpacked(tmp: Path, record: dict[str, Any], has_model: bool) -> None:
     read_thumbnails(tmp, n, "the zip")
     d = (record.get("dataset") or {}).get("n_features")
     read_features(tmp, n, d if isinstance(d, int) else None, "the zip")
+    read_snapshots(tmp, n, "the zip")

@@ -8,6 +8,8 @@ Layout of a run folder::
     points.parquet   the points table (:mod:`.points`): x, y, c2..., label, the data's columns
     thumbnails.npy   uint8 stack (n, cell, cell[, 3]) of pumap_core.thumbnails, memory-mapped
                      on load; runs written before it have thumbnails.zip ("{i}.png"), still read
+    snapshots.npz    the map of a sample of the points as it trained (epochs, positions, rows:
+                     pumap_core.training.snapshots); trained runs with snapshots only
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from .points import points_frame
 
 if TYPE_CHECKING:
     from ..data.dataset import Dataset
+    from ..training.snapshots import TrainingSnapshots
 
 log = logging.getLogger("pumap_core")
 
@@ -35,8 +38,11 @@ RUN_JSON, POINTS, THUMBNAILS, MODEL = "run.json", "points.parquet", "thumbnails.
 FEATURES = "features.npy"
 #: Thumbnails of runs written before the .npy stack: one PNG per item, "{i}.png". Still read.
 LEGACY_THUMBNAILS = "thumbnails.zip"
+#: The training's snapshots of the map (:class:`~pumap_core.training.snapshots.TrainingSnapshots`).
+#: Runs written before them, or trained with ``snapshots=False``, lack it.
+SNAPSHOTS = "snapshots.npz"
 #: Every file a run folder may hold besides the model folder's.
-RUN_FILES = (RUN_JSON, POINTS, THUMBNAILS, LEGACY_THUMBNAILS, FEATURES)
+RUN_FILES = (RUN_JSON, POINTS, THUMBNAILS, LEGACY_THUMBNAILS, FEATURES, SNAPSHOTS)
 
 
 def write_points(frame: pd.DataFrame, path: Path) -> None:
@@ -126,6 +132,35 @@ def read_features(folder: Path, n: int, d: int | None, where: str) -> np.ndarray
         raise ModelFileError(f"{FEATURES} in {where} holds an array of shape {X.shape} "
                              f"({X.dtype}) for {n} points; the run is inconsistent.")
     return X
+
+
+def write_snapshots(folder: Path, snapshots: "TrainingSnapshots | None", n: int) -> None:
+    """Write ``snapshots.npz`` (the sampled rows below ``n``, the run's points), if any."""
+    if snapshots is not None and len(snapshots):
+        snapshots.within(n).save(folder / SNAPSHOTS)
+
+
+def read_snapshots(folder: Path, n: int, where: str) -> "TrainingSnapshots | None":
+    """The run's snapshots of its training, or None when it has none.
+
+    Raises
+    ------
+    ModelFileError
+        The file is damaged, or its rows are not points of the run.
+    """
+    from ..training.snapshots import TrainingSnapshots
+
+    path = folder / SNAPSHOTS
+    if not path.is_file():
+        return None
+    try:
+        snapshots = TrainingSnapshots.load(path)
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
+        raise ModelFileError(f"{SNAPSHOTS} in {where} is damaged ({one_line(exc)}).") from None
+    if len(snapshots.rows) and (snapshots.rows.min() < 0 or snapshots.rows.max() >= n):
+        raise ModelFileError(f"{SNAPSHOTS} in {where} names rows beyond its {n} points; the "
+                             "run is inconsistent.")
+    return snapshots
 
 
 def read_thumbnails(folder: Path, n: int, where: str) -> Thumbnails | None:

@@ -13,13 +13,14 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ModelFileError, NotFittedError
-from .files import MODEL, read_features
+from .files import MODEL, SNAPSHOTS, read_features, read_snapshots
 from .points import coordinates, split_points
 
 if TYPE_CHECKING:
     from ..data.dataset import Dataset
     from ..estimator import ParametricUMAP
     from ..thumbnails import Thumbnails
+    from ..training.snapshots import TrainingSnapshots
 
 _LOAD_LOCK = threading.Lock()
 
@@ -76,6 +77,11 @@ class RunInfo:
         return self.source == "parquet"
 
     @property
+    def has_snapshots(self) -> bool:
+        """Whether the run keeps snapshots of its training (a replay of how the map formed)."""
+        return (self.path / SNAPSHOTS).is_file()
+
+    @property
     def recipe(self) -> dict[str, Any] | None:
         """How the training data were prepared (for :func:`pumap_core.data.apply_recipe`)."""
         return self.dataset.get("recipe")
@@ -117,6 +123,21 @@ class Run(RunInfo):
 
                 self._cache["estimator"] = load_ParametricUMAP(self.path / MODEL)
             return self._cache["estimator"]
+
+    def snapshots(self) -> "TrainingSnapshots | None":
+        """The map of a sample of the points as it trained, read on first use and then kept;
+        None for runs without (older, generated, or ``snapshots=False``).
+
+        Raises
+        ------
+        ModelFileError
+            ``snapshots.npz`` is damaged or names rows the run does not have.
+        """
+        with _LOAD_LOCK:
+            if "snapshots" not in self._cache:
+                self._cache["snapshots"] = read_snapshots(self.path, len(self.points),
+                                                          f"run {self.id}")
+            return self._cache["snapshots"]
 
     def training_data(self) -> "Dataset":
         """The :class:`Dataset` the model was trained on, rebuilt from the run folder.

@@ -26,7 +26,7 @@ from ..errors import (ModelNotFoundError, NotFittedError, NotSupportedError,
 from .archive import (MAX_IMPORT_BYTES, check_unpacked, needed_members, open_run_zip, pack,
                       run_members, unzip)
 from .files import (MODEL, POINTS, RUN_JSON, check_embedding, read_points, read_thumbnails,
-                    write_data, write_features)
+                    write_data, write_features, write_snapshots)
 from .record import (FOLDER_ID, GENERATED, SCHEMA_VERSION, age_key, check_run_name,
                      commit_folder, created_from_id, dataset_section, folder_path, is_trained,
                      json_ready, new_run_id, parse_record, read_record, record_folders,
@@ -62,7 +62,8 @@ class Workspace:
     # -- writing ----------------------------------------------------------------------------
     def save_run(self, estimator: "ParametricUMAP", dataset: "Dataset", *,
                  name: str | None = None, metrics: dict[str, Any] | None = None) -> RunInfo:
-        """Keep a fitted (or cancelled) estimator with the data it was trained on.
+        """Keep a fitted (or cancelled) estimator with the data it was trained on, and the
+        snapshots of its training when it took some (``snapshots.npz``).
 
         ``name`` defaults to what the run is (:func:`.naming.run_name`: data, k, min_dist,
         epochs, extra terms); either way it is made unique among the workspace's runs
@@ -107,6 +108,7 @@ class Workspace:
             estimator.save(tmp / MODEL)
             write_data(tmp, embedding, dataset)
             write_features(tmp, dataset)  # to continue training with the old points later
+            write_snapshots(tmp, getattr(estimator, "snapshots_", None), dataset.n_items)
 
         return self._commit(json_ready(record), write)
 

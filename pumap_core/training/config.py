@@ -36,6 +36,7 @@ class TrainingConfig:
     learning_rate: float
     full_batch_max_points: int = FULL_BATCH_MAX_POINTS
     report_every: int = 1
+    snapshots: int = 0  # about this many maps of a sample over the fit (0: none), .snapshots
 
     def resolved_batch_size(self, n_samples: int, n_edges: int) -> int:
         if self.batch_size is not None:

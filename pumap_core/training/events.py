@@ -8,6 +8,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable, Union
 
+import numpy as np
+
 log = logging.getLogger("pumap_core")
 
 STAGES = ("knn", "graph", "training", "done", "cancelled", "failed")
@@ -40,7 +42,22 @@ class EpochEvent:
     terms: dict[str, float] = field(default_factory=dict)
 
 
-Event = Union[StageEvent, EpochEvent]
+@dataclass(frozen=True, eq=False)
+class SnapshotEvent:
+    """The map of the fit's fixed sample of rows, now (see :mod:`.snapshots`).
+
+    ``epoch`` is 0 for the map before UMAP training (the warm start), else the epochs done;
+    ``positions`` is float32 of shape (n_sample, n_components); ``rows`` (int64, n_sample) are
+    the sampled rows of the training data, the same in every event of a fit.
+    """
+
+    epoch: int
+    n_epochs: int
+    positions: np.ndarray
+    rows: np.ndarray
+
+
+Event = Union[StageEvent, EpochEvent, SnapshotEvent]
 Listener = Callable[[Event], None]
 
 
@@ -53,7 +70,8 @@ class ListenersMixin:
     """
 
     def add_listener(self, listener: Listener) -> None:
-        """Call ``listener(event)`` for every StageEvent / EpochEvent of later fits."""
+        """Call ``listener(event)`` for every StageEvent / EpochEvent / SnapshotEvent of
+        later fits."""
         self.__dict__.setdefault("_listeners", []).append(listener)
 
     def remove_listener(self, listener: Listener) -> None:

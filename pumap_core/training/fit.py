@@ -15,6 +15,7 @@ from .events import Event
 from .networks import check_encoder, copy_network, default_encoder
 from .objectives import Objectives
 from .projection import InputProjection, fit_projection, fold_projection
+from .snapshots import sample_rows
 from .config import TrainingConfig
 from .trainer import TrainResult, train
 
@@ -109,6 +110,9 @@ def fit_network(X: np.ndarray, graph: FuzzyGraph, *, encoder: keras.Model | None
     With a ``checkpoint`` (see :mod:`.checkpoint`) the fit's state is written as it trains,
     and a state already there is picked up: its projection and weights, no warm start, only
     the epochs that are left.
+
+    With ``config.snapshots``, a sample of the rows (drawn with this fit's seed, so that the
+    fit's own random draws are unchanged) is embedded as it trains: ``result.snapshots``.
     """
     seed = int(rng.integers(2**31 - 1))
     saved = None if checkpoint is None else checkpoint.load()
@@ -145,7 +149,8 @@ def fit_network(X: np.ndarray, graph: FuzzyGraph, *, encoder: keras.Model | None
                    emit=emit, cancel=cancel, optimizer=optimizer,
                    keras_fit_kwargs=keras_fit_kwargs, objectives=objectives, X_raw=X,
                    val_inputs=val_inputs, checkpoint=checkpoint, saved=saved,
-                   fixed={} if projection is None else projection.arrays())
+                   fixed={} if projection is None else projection.arrays(),
+                   snapshot_rows=sample_rows(len(X), seed) if config.snapshots else None)
     if projection is not None:
         fold_projection(net, final, projection)
     return final, result

@@ -15,10 +15,11 @@ import numpy as np
 from ..graph import FuzzyGraph
 from .checkpoint import Checkpoint, CheckpointCallback, SavedState, restore_optimizer
 from .config import TrainingConfig
-from .events import EpochEvent, Event
+from .events import EpochEvent, Event, SnapshotEvent
 from .losses import UMAPTrainingModel, umap_loss
 from .objectives import BatchExtras, Objectives, ObjectivesTrainingModel, ValidationReconstruction
 from .sampler import EdgeSampler
+from .snapshots import TrainingSnapshots, snapshot_every
 
 log = logging.getLogger("pumap_core")
 
@@ -34,6 +35,7 @@ class TrainResult:
     diverged: bool
     steps_per_epoch: int
     edges_per_epoch: int
+    snapshots: TrainingSnapshots | None = None
 
 
 @dataclass
@@ -124,6 +126,54 @@ class _Progress(keras.callbacks.Callback):
                              eta=eta, terms=terms))
 
 
+class _Snapshots(keras.callbacks.Callback):
+    """Embeds the fixed sample ``items`` (rows ``rows`` of the training data, shaped for the
+    network) before training, every ``every`` epochs and at the end; keeps each map and sends
+    it as a :class:`SnapshotEvent`. A diverged fit takes no more (its weights are the last good
+    ones, already pictured)."""
+
+    def __init__(self, net: keras.Model, items: np.ndarray, rows: np.ndarray, every: int,
+                 n_epochs: int, emit: Callable[[Event], None], flags: _Flags,
+                 first_epoch: int = 0) -> None:
+        super().__init__()
+        self.net, self.items, self.rows, self.every = net, items, rows, every
+        self.n_epochs, self.emit, self.flags = n_epochs, emit, flags
+        self.first_epoch = self.done = first_epoch
+        self.epochs: list[int] = []
+        self.positions: list[np.ndarray] = []
+
+    def _take(self, epoch: int) -> None:
+        if self.flags.diverged or (self.epochs and self.epochs[-1] == epoch):
+            return
+        # A direct call, not predict(): no predict function to trace, a few ms for 2,000 rows.
+        out = keras.ops.convert_to_numpy(self.net(self.items, training=False))
+        positions = np.asarray(out, dtype=np.float32).reshape(len(self.rows), -1)
+        if not np.isfinite(positions).all():
+            return
+        self.epochs.append(epoch)
+        self.positions.append(positions)
+        self.emit(SnapshotEvent(epoch=epoch, n_epochs=self.n_epochs, positions=positions,
+                                rows=self.rows))
+
+    def on_train_begin(self, logs=None):
+        self.done = self.first_epoch
+        self._take(self.first_epoch)
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.done = epoch + 1
+        if self.done % self.every == 0:
+            self._take(self.done)
+
+    def on_train_end(self, logs=None):  # the last map: also after a cancel or early stop
+        self._take(self.done)
+
+    def result(self) -> TrainingSnapshots | None:
+        if not self.epochs:
+            return None
+        return TrainingSnapshots.checked(np.array(self.epochs), np.stack(self.positions),
+                                         self.rows)
+
+
 def _fresh_optimizer(optimizer: keras.optimizers.Optimizer | None, lr: float,
                      total_steps: int) -> keras.optimizers.Optimizer:
     """A new optimizer for every fit: a user's instance is copied from its config."""
@@ -142,7 +192,8 @@ def train(encoder: keras.Model, X: np.ndarray, graph: FuzzyGraph, *, a: float, b
           objectives: Objectives | None = None, X_raw: np.ndarray | None = None,
           val_inputs: np.ndarray | None = None, checkpoint: Checkpoint | None = None,
           saved: SavedState | None = None,
-          fixed: dict[str, np.ndarray] | None = None) -> TrainResult:
+          fixed: dict[str, np.ndarray] | None = None,
+          snapshot_rows: np.ndarray | None = None) -> TrainResult:
     """Train ``encoder`` in place on the UMAP loss of ``graph``.
 
     With active ``objectives`` the extra loss terms are added (and their decoder trained in
@@ -151,6 +202,9 @@ def train(encoder: keras.Model, X: np.ndarray, graph: FuzzyGraph, *, a: float, b
 
     With a ``checkpoint`` the state is written as it trains (with the ``fixed`` arrays);
     ``saved``, a state read back from it, is restored first and only the epochs left are run.
+
+    With ``config.snapshots`` > 0, the rows ``snapshot_rows`` of ``X`` are embedded before
+    training and every few epochs (:mod:`.snapshots`); the maps are in the result.
     """
     extra = objectives if objectives is not None and objectives.active else None
     heads, tails, weights = graph.edges()
@@ -195,6 +249,13 @@ def train(encoder: keras.Model, X: np.ndarray, graph: FuzzyGraph, *, a: float, b
     callbacks = [_Guard(watched, cancel, flags), *own_callbacks,
                  _Progress(emit, kwargs["epochs"], config.report_every, flags, keys,
                            first_epoch)]
+    snapshots = None
+    if config.snapshots > 0 and snapshot_rows is not None and len(snapshot_rows):
+        items = X[snapshot_rows].reshape((len(snapshot_rows), *item_shape))
+        snapshots = _Snapshots(encoder, items, snapshot_rows,
+                               snapshot_every(kwargs["epochs"] - first_epoch, config.snapshots),
+                               kwargs["epochs"], emit, flags, first_epoch)
+        callbacks.append(snapshots)
     if checkpoint is not None:
         callbacks.append(CheckpointCallback(checkpoint, watched, flags.history, fixed or {},
                                             kwargs["epochs"], lambda: flags.diverged))
@@ -208,4 +269,5 @@ def train(encoder: keras.Model, X: np.ndarray, graph: FuzzyGraph, *, a: float, b
     history = {key: list(flags.history.get(key, [])) for key in keys}
     return TrainResult(history=history, cancelled=flags.cancelled,
                        diverged=flags.diverged, steps_per_epoch=steps,
-                       edges_per_epoch=steps * batch_size)
+                       edges_per_epoch=steps * batch_size,
+                       snapshots=None if snapshots is None else snapshots.result())

@@ -77,7 +77,8 @@ def test_save_list_load_round_trip(ws, estimator, digits200):
     assert record["dataset"]["image_shape"] == [8, 8]
     assert len(record["dataset"]["feature_names"]) == 64
     assert sorted(p.name for p in info.path.iterdir()) == [
-        "features.npy", "model", "points.parquet", "run.json", "thumbnails.npy"]
+        "features.npy", "model", "points.parquet", "run.json", "snapshots.npz",
+        "thumbnails.npy"]
 
     run = ws.load_run(info.id)
     assert isinstance(run, Run) and run.id == info.id
