@@ -97,4 +97,7 @@ def nearest_neighbors(X: np.ndarray, n_neighbors: int, metric: str = "euclidean"
     ind = np.ascontiguousarray(ind, dtype=np.int32)
     dist = np.ascontiguousarray(np.maximum(dist, 0.0), dtype=np.float32)
     _put_self_first(ind, dist)
+    # A point is at distance 0 from itself; brute force's |x|² + |y|² - 2 x·y leaves ~1e-7 in
+    # float32, which smooth_knn_dist would take for the nearest neighbour (ρ ≈ 0 everywhere).
+    dist[:, 0] = 0.0
     return KNNResult(indices=ind, distances=dist, metric=metric, exact=exact)

@@ -31,3 +31,18 @@ def test_metric_aliases_and_unknown_metric():
     assert knn_module.canonical_metric("l1") == "manhattan"
     with pytest.raises(InvalidParameterError, match="Unknown metric 'hamming'"):
         knn_module.canonical_metric("hamming")
+
+
+def test_self_distance_is_zero_so_rho_is_the_nearest_other_point():
+    """Regression: brute-force euclidean left ~1e-7 as a point's distance to itself (float32
+    round-off), which smooth_knn_dist took as the nearest neighbour: ρ ≈ 0 for every point
+    (found by the How it works page on an image zip)."""
+    from pumap_core.graph import fuzzy_simplicial_set
+
+    rng = np.random.default_rng(1)
+    X = np.clip(rng.normal(0.5, 0.1, (40, 144)), 0, 1).astype(np.float32)
+    knn = nearest_neighbors(X, 15)
+    assert np.all(knn.distances[:, 0] == 0)
+    rhos = fuzzy_simplicial_set(knn).rhos
+    assert np.allclose(rhos, knn.distances[:, 1])
+    assert rhos.min() > 0.5
