@@ -13,6 +13,7 @@ from studio.errors import user_errors
 from studio.explore_large import explore_large
 from studio.explore_view import (COLOR_SCALES, color_spec, default_hover, filter_choices,
                                  matching_rows, palettes, show_selection, toolbar)
+from studio.replay import replay_section
 from studio.shared_runs import shared_run
 from studio.scatter import RASTER_THRESHOLD, scatter_map
 from studio.routing import ensure_app_navigation
@@ -150,3 +151,4 @@ def map_and_selection() -> None:
 
 
 map_and_selection()
+replay_section(Workspace(), [r for r in runs if r.id == run_id], key="explore")

@@ -16,6 +16,7 @@ from studio.downloads import safe_file_name
 from studio.runs_view import (EXPORTS, TABLE_COLUMNS, embed_upload, encoder_export, export_name,
                               highlight_differences, label_for, params_table, runs_table,
                               zip_name)
+from studio.replay import replay_section
 from studio.shared_runs import shared_run
 from studio.routing import ensure_app_navigation
 
@@ -66,6 +67,7 @@ if chosen:
         if mapped:
             st.plotly_chart(compare_maps([shared_run(ws, i.id).points for i in mapped],
                                          [label_for(i) for i in mapped]), key="runs.maps")
+    replay_section(ws, chosen, key="runs")
 
 
 def manage(info: RunInfo) -> None:

@@ -2,8 +2,9 @@
 the list of every job of the server.
 
 A fragment reads the job's record from the workspace twice a second while it is queued or
-running: its state (place in line, stage, epoch, ETA), Cancel, the loss curve, then the outcome
-and a button to the new map. Any session can open any job: the record is the truth.
+running: its state (place in line, stage, epoch, ETA), Cancel, the loss curve and the map as it
+is now (the fit's latest snapshot of a sample, coloured by label), then the outcome and a
+button to the new map. Any session can open any job: the record is the truth.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from pumap_core.jobs import (CANCELLED, DONE, EMBED, FAILED, INTERRUPTED, QUEUED
 from studio import state
 from studio.colours import PALETTE_20
 from studio.errors import user_errors
+from studio.replay import dataset_labels, live_map, start_label
 from studio.service import job_store, session_owner, training_service
 
 
@@ -121,12 +123,25 @@ def job_panel(job_key: str, prefix: str) -> bool:
         if current.losses:
             st.plotly_chart(loss_figure(current.losses, current.terms), width="stretch",
                             key=f"{prefix}.loss")
+        _live_map(current, prefix)
         _outcome(current, job_key, prefix)
         if current.finished and not record.finished:
             st.rerun()  # re-enable the forms now that the job is over
 
     panel()
     return True
+
+
+def _live_map(record: JobRecord, prefix: str) -> None:
+    """The job's latest snapshot of its map, under the loss curve (nothing before the first)."""
+    snap = job_store().snapshot(record.id)
+    if snap is None:
+        return
+    labels = dataset_labels(str(job_store().root), record.dataset_id)
+    st.plotly_chart(live_map(snap.positions, snap.rows, labels, epoch=snap.epoch,
+                             n_epochs=snap.n_epochs,
+                             start=start_label(record.settings)),
+                    width="stretch", key=f"{prefix}.live_map")
 
 
 def _outcome(record: JobRecord, job_key: str, prefix: str) -> None:

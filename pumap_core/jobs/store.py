@@ -9,6 +9,9 @@ Layout::
         landmarks.npy   landmark positions of a continued training (float32, NaN rows free)
         checkpoint.npz  the fit's state while it trains (:mod:`pumap_core.training.checkpoint`):
                         what Resume goes on from after the worker or the server was killed
+        snapshot.npz    the latest map of the fit's sample of rows while it trains (epoch,
+                        n_epochs, rows, positions; :meth:`JobStore.write_snapshot`), for the
+                        Train page's live map; rewritten atomically, apart from job.json
         cancel          present once a cancel was asked for; the worker polls it
 
 Ids start with the time (``20261201-130501-digits-3f2a``), so they sort by age.
@@ -20,6 +23,7 @@ import json
 import os
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +37,7 @@ from .order import EmbedOrder, JobOrder, order_from_dict
 from .record import FINAL, INTERRUPTED, QUEUED, TRAIN, JobRecord
 
 JOB_JSON, ORDER_JSON, LANDMARKS, CANCEL = "job.json", "order.json", "landmarks.npy", "cancel"
-CHECKPOINT = "checkpoint.npz"
+CHECKPOINT, SNAPSHOT = "checkpoint.npz", "snapshot.npz"
 SILENT = ("Training stopped: nothing was heard from its worker for a minute (the worker or the "
           "server was stopped).")
 #: Records as last parsed, by file, with the (inode, mtime, size) they were read at: every
@@ -43,6 +47,18 @@ _PARSED_MAX = 20_000
 #: One lock per process for read-modify-write of a record (the worker's progress thread and
 #: its training thread both write).
 _WRITE_LOCK = threading.Lock()
+
+
+@dataclass(frozen=True, eq=False)
+class JobSnapshot:
+    """The latest map of a job's sample: ``positions`` (n_sample, n_components) float32 of
+    the dataset's rows ``rows`` (int64) after ``epoch`` of ``n_epochs`` epochs (0: the warm
+    start)."""
+
+    epoch: int
+    n_epochs: int
+    positions: np.ndarray
+    rows: np.ndarray
 
 
 class JobStore:
@@ -125,6 +141,30 @@ class JobStore:
     def checkpoint_epoch(self, job_id: str) -> int | None:
         progress = self.checkpoint_progress(job_id)
         return None if progress is None else progress[0]
+
+    def write_snapshot(self, job_id: str, epoch: int, n_epochs: int, positions: np.ndarray,
+                       rows: np.ndarray) -> None:
+        """Keep the fit's latest map of its sample (a temporary file, then renamed, so that a
+        reader never sees half of it)."""
+        folder = self._path(job_id)
+        tmp = folder / f".{SNAPSHOT}.{os.getpid()}.{threading.get_ident()}.tmp"
+        with open(tmp, "wb") as fh:
+            np.savez(fh, epoch=np.int32(epoch), n_epochs=np.int32(n_epochs),
+                     positions=np.asarray(positions, np.float32),
+                     rows=np.asarray(rows, np.int64))
+        os.replace(tmp, folder / SNAPSHOT)
+
+    def snapshot(self, job_id: str) -> JobSnapshot | None:
+        """The latest map :meth:`write_snapshot` kept for the job, or None (none yet, or the
+        file is unreadable: the live map is a picture, never a reason to fail)."""
+        try:
+            with np.load(self._path(job_id) / SNAPSHOT, allow_pickle=False) as data:
+                snap = JobSnapshot(epoch=int(data["epoch"]), n_epochs=int(data["n_epochs"]),
+                                   positions=data["positions"], rows=data["rows"])
+        except (OSError, ValueError, KeyError, EOFError):
+            return None
+        ok = snap.positions.ndim == 2 and len(snap.positions) == len(snap.rows)
+        return snap if ok else None
 
     def reopen(self, job_id: str, *, owner: str | None = None) -> JobRecord:
         """Queue an interrupted job again (its checkpoint kept, any cancel forgotten), for

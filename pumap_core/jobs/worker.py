@@ -8,6 +8,7 @@ second at most); a cancel asked for on any page reaches the fit through the job 
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 import time
@@ -100,12 +101,22 @@ def _train(store: JobStore, job_id: str, reporter: "_Reporter") -> tuple[str, st
         fit_args["landmark_positions"] = store.landmarks(job_id)
     est = build_estimator(order, dataset, continue_model=model)
     est.add_listener(reporter.on_event)
+    est.add_listener(functools.partial(_live_map, store, job_id))
     reporter.watch(est.cancel)
     est.fit(dataset.X, checkpoint=store.checkpoint_path(job_id), **fit_args)
     reporter.update(stage="saving")
     metrics = quality_report(dataset.X, est.embedding_, dataset.labels)
     info = workspace.save_run(est, dataset, metrics=metrics, name=order.run_name)
     return (CANCELLED if est.cancelled_ else DONE), info.id
+
+
+def _live_map(store: JobStore, job_id: str, event: Any) -> None:
+    """Keep the fit's latest snapshot of the map for the Train page (its own small file: the
+    record, read twice a second by every page, stays small)."""
+    from ..training.events import SnapshotEvent
+
+    if isinstance(event, SnapshotEvent):
+        store.write_snapshot(job_id, event.epoch, event.n_epochs, event.positions, event.rows)
 
 
 class _Stopped(Exception):

@@ -1,6 +1,7 @@
 """Train page: a 3-epoch training of iris, a job of the server's training service, ends as a
 saved run; the job's id is in the URL."""
 
+import base64
 import json
 import time
 
@@ -19,6 +20,14 @@ def finished_job(at):
     while not JobStore().get(job_id).finished and time.monotonic() < deadline:
         time.sleep(0.5)
     return JobStore().get(job_id)
+
+
+def chart_titles(at) -> list[str]:
+    titles = []
+    for chart in at.get("plotly_chart"):
+        title = json.loads(chart.proto.spec)["layout"].get("title") or {}
+        titles.append(title.get("text", "") if isinstance(title, dict) else str(title))
+    return titles
 
 
 def test_renders_on_empty_session(open_page):
@@ -42,6 +51,12 @@ def test_training_saves_a_run_and_reports_it(open_page, text_of, iris):
     assert [r.id for r in runs] == [snap.run_id]
     assert runs[0].epochs_trained == 3 and runs[0].dataset_name == "iris"
     assert any(t.startswith("Finished 3 epochs") and snap.run_id in t for t in text_of(at.success))
+    # the live map: the job's last snapshot is the end of training, and the run keeps them all
+    live = JobStore().snapshot(snap.id)
+    assert live is not None and (live.epoch, live.n_epochs) == (3, 3)
+    assert live.positions.shape == (150, 2)
+    assert Workspace().load_run(snap.run_id).snapshots().epochs.tolist() == [0, 1, 2, 3]
+    assert "The map now — epoch 3 of 3" in chart_titles(at)
     at.button(key="train.explore").click().run()  # the success panel leads to the new map
     assert at.session_state["explore.run_id"] == snap.run_id
     assert at.title[0].value == "Explore" and not at.exception
@@ -176,3 +191,38 @@ def test_a_reloaded_tab_gets_the_jobs_data_and_settings_back(open_page, iris):
     assert at.slider(key="train.min_dist").value == 0.7
     assert at.slider(key="train.n_neighbors").value == 9
     assert any(c.value.startswith("flowers.csv (150 items)") for c in at.caption)  # the panel
+
+
+def test_a_running_jobs_panel_shows_the_map_as_it_is_now(open_page, iris):
+    """Issue 15: beside the loss, the map itself moves. The panel draws the worker's latest
+    snapshot of its sample, coloured by label as on every page, and follows the next one."""
+    import numpy as np
+
+    from pumap_core.data import DatasetStore
+    from pumap_core.jobs import JobOrder
+    from studio.colours import categories, colour_map
+
+    order = JobOrder(dataset_id=DatasetStore().save(iris).id, params={"n_training_epochs": 40})
+    job = JobStore().create(order, owner="someone", dataset_name="iris", n_items=150)
+    now = time.time()
+    JobStore().update(job.id, status="running", stage="training", started=now, heartbeat=now,
+                      epoch=5, n_epochs=40, losses=(0.5,) * 5)
+    rows = np.arange(0, 150, 2)
+    positions = np.random.default_rng(0).normal(size=(len(rows), 2)).astype(np.float32)
+    JobStore().write_snapshot(job.id, 5, 40, positions, rows)
+    at = open_page("pages/train.py", session={"train.job_id": job.id})
+    assert not at.exception
+    assert "The map now — epoch 5 of 40" in chart_titles(at)
+    live = next(json.loads(c.proto.spec) for c in at.get("plotly_chart")
+                if "map now" in json.dumps(json.loads(c.proto.spec)["layout"].get("title")))
+    codes, names = categories(iris.labels)
+    assert [t["name"] for t in live["data"]] == names
+    assert [t["marker"]["color"] for t in live["data"]] == list(colour_map(names).values())
+    xs = np.concatenate([np.frombuffer(base64.b64decode(t["x"]["bdata"]), t["x"]["dtype"])
+                         if isinstance(t["x"], dict) else np.asarray(t["x"], float)
+                         for t in live["data"]])
+    np.testing.assert_allclose(np.sort(xs), np.sort(positions[:, 0]), atol=1e-6)
+    JobStore().write_snapshot(job.id, 10, 40, positions * 2, rows)  # the worker moves on
+    JobStore().update(job.id, heartbeat=time.time(), epoch=10)
+    at.run()
+    assert "The map now — epoch 10 of 40" in chart_titles(at)
