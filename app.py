@@ -42,6 +42,7 @@ def main() -> None:
         st.Page("pages/train.py", title="Train", icon=":material/model_training:"),
         st.Page("pages/explore.py", title="Explore", icon=":material/explore:"),
         st.Page("pages/reconstruct.py", title="Reconstruct", icon=":material/auto_fix_high:"),
+        st.Page("pages/how_it_works.py", title="How it works", icon=":material/school:"),
         st.Page("pages/runs.py", title="Runs", icon=":material/folder_open:"),
         st.Page("pages/grid.py", title="Parameter grid", icon=":material/grid_view:"),
     ]
