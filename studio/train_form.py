@@ -30,6 +30,12 @@ def _keys(locked: bool):
     return lambda name: prefix + name
 
 
+#: The "local ↔ global" slider's stops: (n_neighbors, min_dist) pairs that go together, from
+#: fine local detail to the big picture (``balanced`` is umap-learn's default).
+FOCUS = {"very local": (5, 0.0), "local": (10, 0.05), "balanced": (15, 0.1),
+         "global": (50, 0.3), "very global": (150, 0.5)}
+
+
 def auto_epochs(n_items: int) -> int:
     """The library's default epoch count for this many items, shown as the form's default."""
     return TrainingConfig(None, None, 5, 1.0, 1e-2).resolved_epochs(n_items)
@@ -51,21 +57,49 @@ def settings_form(ds: Dataset, disabled: bool,
     """
     shown = shown or {}
     key = _keys(disabled)
+    pair = (int(shown.get("n_neighbors", 15)), float(shown.get("min_dist", 0.1)))
+    on_scale = pair in [(min(k, ds.n_items - 1), d) for k, d in FOCUS.values()]
+    # New settings shown, or the page was left (Streamlit forgets widgets): off the slider's
+    # scale, the two numbers; else the user's choice stays.
+    if st.session_state.get(key("advanced.pair")) != pair or \
+            key("advanced") not in st.session_state:
+        st.session_state[key("advanced.pair")] = pair
+        st.session_state[key("advanced")] = (not on_scale) or bool(
+            st.session_state.get(key("advanced")))
+    advanced = st.toggle("Set neighbours and minimum distance myself", key=key("advanced"),
+                         disabled=disabled,
+                         help="Off: one slider from local detail to the big picture picks "
+                              "both for you. On: the two numbers.")
     with st.form(key("form"), border=True):
         st.markdown("**The map**")
         c1, c2 = st.columns(2)
         c3, c4 = st.columns(2)
-        n_neighbors = c1.slider(
-            "Neighbours", 2, min(200, ds.n_items - 1),
-            min(int(shown.get("n_neighbors", 15)), ds.n_items - 1, 200),
-            key=key("n_neighbors"), disabled=disabled,
-            help="How many nearby items each item looks at. Small values show fine local "
-                 "detail; large values show the big picture.")
-        min_dist = c2.slider(
-            "Minimum distance", 0.0, 0.99, float(shown.get("min_dist", 0.1)), 0.01,
-            key=key("min_dist"), disabled=disabled,
-            help="How tightly points may pack together. Small values make tight clumps; "
-                 "large values spread points evenly.")
+        if advanced:
+            n_neighbors = c1.slider(
+                "Neighbours", 2, min(200, ds.n_items - 1),
+                min(pair[0], ds.n_items - 1, 200),
+                key=key("n_neighbors"), disabled=disabled,
+                help="How many nearby items each item looks at. Small values show fine local "
+                     "detail; large values show the big picture.")
+            min_dist = c2.slider(
+                "Minimum distance", 0.0, 0.99, pair[1], 0.01,
+                key=key("min_dist"), disabled=disabled,
+                help="How tightly points may pack together. Small values make tight clumps; "
+                     "large values spread points evenly.")
+        else:
+            stops = list(FOCUS)
+            at = next((name for name, (k, d) in FOCUS.items()
+                       if (min(k, ds.n_items - 1), d) == pair), "balanced")
+            focus = st.select_slider(
+                "Local detail ↔ global picture", stops, value=at, key=key("focus"),
+                disabled=disabled,
+                format_func=lambda name: f"{name} (k = {min(FOCUS[name][0], ds.n_items - 1)}, "
+                                         f"min_dist {FOCUS[name][1]:g})",
+                help="Local: each item looks at few neighbours and points clump tightly, so "
+                     "small groups stand out. Global: many neighbours and even spacing, so the "
+                     "layout of the big groups is truer.")
+            n_neighbors = min(FOCUS[focus][0], ds.n_items - 1)
+            min_dist = FOCUS[focus][1]
         spread = c3.slider("Spread", 0.5, 3.0, float(shown.get("spread", 1.0)), 0.1,
                            key=key("spread"), disabled=disabled,
                            help="The overall scale of the map; must be at least the minimum "

@@ -102,6 +102,7 @@ def test_while_its_job_runs_the_form_is_locked_and_the_job_has_its_settings(open
     from studio.service import training_service
 
     at = open_page("pages/train.py", session={"dataset": iris})
+    at.toggle(key="train.advanced").set_value(True).run()  # the two numbers, not the slider
     at.slider(key="train.min_dist").set_value(0.9)
     at.number_input(key="train.epochs").set_value(2000)
     next(b for b in at.button if b.label == "Train").click().run()
@@ -124,6 +125,26 @@ def test_while_its_job_runs_the_form_is_locked_and_the_job_has_its_settings(open
     at.switch_page("pages/train.py").run()  # Streamlit forgot the widgets; the form did not
     assert at.slider(key="train.min_dist").value == 0.9
     assert at.number_input(key="train.epochs").value == 2000
+
+
+def test_one_slider_from_local_to_global_picks_both_numbers(open_page, iris):
+    """For non-programmers: the pairs go together; the advanced switch shows the numbers."""
+    from studio.train_form import FOCUS
+
+    at = open_page("pages/train.py", session={"dataset": iris})
+    focus = at.select_slider(key="train.focus")
+    assert focus.value == "balanced" and not at.toggle(key="train.advanced").value
+    assert [s for s in at.slider if s.key == "train.min_dist"] == []  # hidden meanwhile
+    focus.set_value("very global")
+    at.number_input(key="train.epochs").set_value(2)
+    next(b for b in at.button if b.label == "Train").click().run()
+    sent = JobStore().get(at.session_state["train.job_id"]).settings
+    assert (sent["n_neighbors"], sent["min_dist"]) == (149, FOCUS["very global"][1])  # ≤ n - 1
+    assert finished_job(at).status == "done"
+    at.run()
+    assert at.select_slider(key="train.focus").value == "very global"  # on the scale: kept
+    at.toggle(key="train.advanced").set_value(True).run()
+    assert at.slider(key="train.n_neighbors").value == 149
 
 
 def interrupted_job(iris, epochs=2):
