@@ -63,12 +63,14 @@ st.header("1. Neighbours")
 st.markdown("Every item looks for its **k** most similar items in the data (k counts the item "
             "itself). **ρ** is the distance to the nearest one; **σ** is chosen so that the "
             "weights add up to log₂ k. Click an item on the map, or type its number.")
-c1, c2 = st.columns([1, 1])
-k = c1.slider("k (n_neighbors)", 3, 50, key="how.k", help="Neighbours per item, itself included.")
-item = c2.number_input("Item", 0, n - 1, key=ITEM, step=1)
+left, right = st.columns([3, 2])
+with right:
+    c1, c2 = st.columns(2)
+    k = c1.slider("k (n_neighbors)", 3, 50, key="how.k",
+                  help="Neighbours per item, itself included.")
+    item = c2.number_input("Item", 0, n - 1, key=ITEM, step=1)
 steps = view.graph_steps(source, k)
 hood = steps.neighbourhood(item)
-left, right = st.columns([3, 2])
 with left, wheel_guard("how"):
     st.plotly_chart(view.neighbour_map(source, hood, f"Item {item} and its {k - 1} nearest "
                                                      "neighbours"),
@@ -77,7 +79,9 @@ with left, wheel_guard("how"):
 with right:
     a, b = st.columns([1, 2])
     if source.pictures is not None:
-        a.image(source.picture(item), width=110, caption=f"item {item} {source.label(item)}")
+        a.image(source.picture(item), width=110, caption=source.caption(item))
+    else:
+        a.markdown(f"**{source.caption(item)}**")
     b.metric("ρ (distance to the nearest)", f"{hood.rho:.4g}")
     b.metric("σ (kernel width)", f"{hood.sigma:.4g}")
     st.markdown(f"Weights add up to **{hood.weights.sum():.2f}** = log₂ {k} = {hood.target:.2f}")

@@ -65,6 +65,11 @@ class Source:
     def label(self, item: int) -> str:
         return str(self.points["label"].iloc[item]) if "label" in self.points else ""
 
+    def caption(self, item: int) -> str:
+        """``item 12 · label 3`` (without labels, ``item 12``)."""
+        label = self.label(item)
+        return f"item {item}" + (f" · label {label}" if label else "")
+
 
 def _subset(n: int) -> np.ndarray:
     return np.arange(n)[:: max(1, -(-n // MAX_ITEMS))]
@@ -172,9 +177,13 @@ def _map(points: pd.DataFrame, title: str, height: int, fade: float = 0.35) -> g
                       selected=dict(marker=dict(opacity=fade)))
     fig.update_layout(clickmode="event+select", dragmode="pan",
                       legend=dict(title=dict(text="label"), itemsizing="constant"))
-    fig.update_xaxes(showticklabels=False, zeroline=False, title=None)
+    # frame all but the farthest 0.5 % at each end (a few outliers would squash the rest)
+    (x0, y0), (x1, y1) = np.percentile(points[["x", "y"]].to_numpy(), [0.5, 99.5], axis=0)
+    pad_x, pad_y = 0.06 * (x1 - x0 or 1.0), 0.06 * (y1 - y0 or 1.0)
+    fig.update_xaxes(showticklabels=False, zeroline=False, title=None,
+                     range=[x0 - pad_x, x1 + pad_x])
     fig.update_yaxes(showticklabels=False, zeroline=False, title=None, scaleanchor="x",
-                     scaleratio=1)
+                     scaleratio=1, range=[y0 - pad_y, y1 + pad_y])
     return _style(fig, title, height)
 
 
@@ -268,9 +277,10 @@ def curve_figure(fit: CurveFit) -> go.Figure:
 
 def loss_figure(curves: LossCurves) -> go.Figure:
     fig = go.Figure([
-        go.Scatter(x=curves.d, y=curves.attraction, mode="lines", line=dict(width=4),
-                   name="pull: an edge, −log q(d)"),
-        go.Scatter(x=curves.d, y=curves.repulsion, mode="lines", line=dict(width=4),
+        go.Scatter(x=curves.d, y=curves.attraction, mode="lines",
+                   line=dict(width=4, color="#1f77b4"), name="pull: an edge, −log q(d)"),
+        go.Scatter(x=curves.d, y=curves.repulsion, mode="lines",
+                   line=dict(width=4, color="#ff7f0e"),
                    name=f"push: one negative sample × {curves.repulsion_strength:g}, "
                         "−log(1 − q(d))")])
     top = float(min(8.0, max(curves.attraction.max(), curves.repulsion[curves.d > 0.2].max())))
