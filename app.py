@@ -45,6 +45,7 @@ def main() -> None:
         st.Page("pages/how_it_works.py", title="How it works", icon=":material/school:"),
         st.Page("pages/runs.py", title="Runs", icon=":material/folder_open:"),
         st.Page("pages/grid.py", title="Parameter grid", icon=":material/grid_view:"),
+        st.Page("pages/present.py", title="Present", icon=":material/slideshow:"),
     ]
     _warm_up_rendering()
     start_probe()  # which device training will use, found by a child process (studio.device)

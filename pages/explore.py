@@ -151,4 +151,7 @@ def map_and_selection() -> None:
 
 
 map_and_selection()
+if st.button("Present this map", key="explore.present", icon=":material/slideshow:",
+             help="The map alone, large, with big type: for a projector."):
+    st.switch_page("pages/present.py", query_params={"run": run_id})
 replay_section(Workspace(), [r for r in runs if r.id == run_id], key="explore")
