@@ -98,15 +98,18 @@ def replay_figure(snapshots: TrainingSnapshots, labels: pd.Series | None = None,
         go.Frame(data=traces(k), name=names[k], layout=dict(title_text=heading(k)))
         for k in range(len(epochs))])
     x_range, y_range = _extent(positions)
-    still = {"frame": {"duration": 0, "redraw": False}, "mode": "immediate",
+    # redraw: the frame's title is layout, which only a redraw puts on screen (2,000 points
+    # at most: cheap).
+    still = {"frame": {"duration": 0, "redraw": True}, "mode": "immediate",
              "transition": {"duration": 0}}
     fig.update_layout(
         height=height, title=dict(text=heading(0), font=dict(size=20)), font=_FONT,
-        margin=dict(l=10, r=10, t=56, b=10), legend=dict(title="label", itemsizing="constant"),
+        margin=dict(l=10, r=10, t=56, b=10),
+        legend=dict(title="label", itemsizing="constant", font=dict(size=16)),
         updatemenus=[dict(type="buttons", direction="left", x=0, y=0, xanchor="left",
                           yanchor="top", pad=dict(t=70, r=10), showactive=False, buttons=[
                               dict(label="▶ Play", method="animate", args=[None, {
-                                  "frame": {"duration": FRAME_MS, "redraw": False},
+                                  "frame": {"duration": FRAME_MS, "redraw": True},
                                   "fromcurrent": True,
                                   "transition": {"duration": GLIDE_MS, "easing": "linear"}}]),
                               dict(label="❚❚ Pause", method="animate", args=[[None], still])])],
@@ -114,9 +117,10 @@ def replay_figure(snapshots: TrainingSnapshots, labels: pd.Series | None = None,
                       currentvalue=dict(prefix="showing: ", font=dict(size=16)),
                       steps=[dict(label=name, method="animate", args=[[name], still])
                              for name in names])])
-    fig.update_xaxes(range=x_range, autorange=False, title="x", zeroline=False)
+    fig.update_xaxes(range=x_range, autorange=False, title="x", zeroline=False,
+                     tickfont=_FONT)
     fig.update_yaxes(range=y_range, autorange=False, title="y", zeroline=False,
-                     scaleanchor="x", scaleratio=1)
+                     scaleanchor="x", scaleratio=1, tickfont=_FONT)
     return fig
 
 
