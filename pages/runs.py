@@ -9,7 +9,8 @@ from pumap_core.data import UPLOAD_TYPES
 from pumap_core.runs import RunInfo, Workspace
 from studio import state
 from studio.errors import user_errors
-from studio.run_plots import compare_maps, embed_map, loss_overlay
+from studio.linked_maps import linked_maps
+from studio.run_plots import embed_map, loss_overlay
 from studio.continue_training import continue_section
 from studio.runs_import import add_runs_section, large_embed_section
 from studio.downloads import safe_file_name
@@ -65,8 +66,7 @@ if chosen:
     with user_errors():
         mapped = [info for info in chosen if not info.is_parquet_map]
         if mapped:
-            st.plotly_chart(compare_maps([shared_run(ws, i.id).points for i in mapped],
-                                         [label_for(i) for i in mapped]), key="runs.maps")
+            linked_maps(mapped)
     replay_section(ws, chosen, key="runs")
 
 

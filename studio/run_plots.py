@@ -58,14 +58,16 @@ def _label_traces(points: pd.DataFrame, size: float, opacity: float,
     (:mod:`studio.colours`: sorted labels, ``PALETTE_20``), a colour scale for numbers with
     many values, or one plain trace. Each label's trace is in the legend group of its name."""
     labels = points["label"] if "label" in points.columns else None
+    rows = points.index.to_numpy()  # each point's item number: ``customdata``
     common = dict(mode="markers", hoverinfo="skip" if grey else "text")
     if grey or labels is None:
-        return [go.Scattergl(x=points["x"], y=points["y"], name="map",
+        return [go.Scattergl(x=points["x"], y=points["y"], name="map", customdata=rows,
                              marker=dict(size=size, color="#9e9e9e", opacity=opacity),
                              showlegend=grey, **common)]
     numeric = pd.api.types.is_numeric_dtype(labels) and not pd.api.types.is_bool_dtype(labels)
     if numeric and labels.nunique() > MAX_CLASSES:
         return [go.Scattergl(x=points["x"], y=points["y"], name="label", text=labels.astype(str),
+                             customdata=rows,
                              marker=dict(size=size, color=labels, colorscale="Viridis",
                                          opacity=opacity, showscale=False), **common)]
     codes, names = categories(labels)
@@ -73,6 +75,7 @@ def _label_traces(points: pd.DataFrame, size: float, opacity: float,
     x, y = points["x"].to_numpy(), points["y"].to_numpy()
     return [go.Scattergl(x=x[codes == k], y=y[codes == k], name=name, legendgroup=name,
                          text=np.full(int((codes == k).sum()), name), showlegend=k < MAX_CLASSES,
+                         customdata=rows[codes == k],
                          marker=dict(size=size, opacity=opacity, color=colours[name]), **common)
             for k, name in enumerate(names)]
 
@@ -97,14 +100,16 @@ def small_map(points: pd.DataFrame, title: str) -> go.Figure:
                        360, legend=True)
 
 
-def compare_maps(maps: Sequence[pd.DataFrame], titles: Sequence[str],
-                 columns: int = 3) -> go.Figure:
+def compare_maps(maps: Sequence[pd.DataFrame], titles: Sequence[str], columns: int = 3,
+                 highlight: Sequence[int] | None = None) -> go.Figure:
     """Runs' maps side by side in one figure (``columns`` per row), each with its axes, and
     one legend for all: a label is one legend entry (clicking it hides it in every map).
 
     Labels are coloured per map as in Explore (sorted labels, ``PALETTE_20``), so runs of the
     same data agree; when runs of different data give one label different colours, the
-    legend names each pairing with its run.
+    legend names each pairing with its run. ``highlight``: item numbers (the same items in
+    every map: runs of the same data) drawn strong, the rest faded; each point's item number
+    is its ``customdata``, so a box or lasso selection on any map says which items it holds.
     """
     from plotly.subplots import make_subplots
 
@@ -122,9 +127,14 @@ def compare_maps(maps: Sequence[pd.DataFrame], titles: Sequence[str],
                 trace.update(name=f"{trace.name} ({title})", legendgroup=f"{trace.name}|{k}")
             trace.update(showlegend=trace.showlegend is not False and trace.name not in listed)
             listed.setdefault(trace.name, colour)
+            if highlight is not None:
+                trace.update(selectedpoints=np.flatnonzero(
+                    np.isin(trace.customdata, highlight)).tolist(),
+                    unselected=dict(marker=dict(opacity=0.08)))
             fig.add_trace(trace, row=k // columns + 1, col=k % columns + 1)
     fig.update_layout(height=area + 50, margin=dict(l=10, r=10, t=40, b=10),
-                      showlegend=True, legend=dict(itemsizing="constant", title="label"))
+                      showlegend=True, legend=dict(itemsizing="constant", title="label"),
+                      dragmode="select" if highlight is not None or len(maps) > 1 else "zoom")
     fig.update_annotations(font_size=13)
     fig.update_xaxes(title="x", zeroline=False)
     for k in range(len(maps)):  # each map keeps its own aspect ratio: its y follows its x

@@ -110,6 +110,26 @@ def test_four_runs_compare_with_one_legend_and_distinct_curves(streamlit_server,
                                 ".map(t => t.textContent)")
         assert sorted(names) == sorted(f"{i.name} · {i.id[-4:]}" for i in infos)
 
+        # A box on the first map highlights the same items in every map (issue 15).
+        box = maps.locator(".nsewdrag").first.bounding_box()
+        page.mouse.move(box["x"] + box["width"] * 0.2, box["y"] + box["height"] * 0.2)
+        page.mouse.down()
+        page.mouse.move(box["x"] + box["width"] * 0.6, box["y"] + box["height"] * 0.7, steps=8)
+        page.mouse.up()
+        page.wait_for_function(  # the page reruns with the highlight in the other maps
+            f"() => {{ const p = document.querySelectorAll('{PLOTS}')[1];"
+            " return p && p._fullData.some(t => t.xaxis === 'x4'"
+            " && Array.isArray(t.selectedpoints) && t.selectedpoints.length > 0); }",
+            timeout=60_000)
+        maps = page.locator(PLOTS).nth(1)
+        chosen = maps.evaluate("""gd => { const per = {}; gd._fullData.forEach(t => {
+            const ids = (t.selectedpoints || []).map(i => t.customdata[i]);
+            per[t.xaxis || 'x'] = (per[t.xaxis || 'x'] || []).concat(ids); });
+            return Object.values(per).map(ids => ids.sort((a, b) => a - b)); }""")
+        assert len(chosen) == 4 and 0 < len(chosen[0]) < 1797
+        assert all(ids == chosen[0] for ids in chosen), [(len(c), c[:5]) for c in chosen]
+        page.screenshot(path=str(artifacts / "runs_linked_selection.png"))
+
         page.get_by_role("heading", name="Runs").first.scroll_into_view_if_needed()
         page.locator('[data-testid="stDataFrame"] canvas').first.wait_for(state="attached")
         page.wait_for_timeout(1000)  # the grid draws its cells on the next frames
