@@ -19,6 +19,7 @@ import streamlit as st
 from pumap_core.errors import PumapError
 from pumap_core.jobs import (CANCELLED, DONE, EMBED, FAILED, INTERRUPTED, QUEUED,
                              STAGE_LABELS, JobRecord)
+from pumap_core.jobs.store import JobSnapshot
 from studio import state
 from studio.colours import PALETTE_20
 from studio.errors import user_errors
@@ -33,7 +34,8 @@ TERM_NAMES = {"umap_loss": "UMAP", "reconstruction_loss": "reconstruction",
 
 
 def loss_figure(losses: Sequence[float | None],
-                terms: dict[str, Sequence[float | None]] | None = None) -> go.Figure:
+                terms: dict[str, Sequence[float | None]] | None = None,
+                height: int = 280) -> go.Figure:
     """The loss per epoch so far: with several terms, the total that is minimised and each
     term (unweighted) as its own curve; else the UMAP loss alone."""
     epochs = list(range(1, len(losses) + 1))
@@ -46,7 +48,7 @@ def loss_figure(losses: Sequence[float | None],
         fig.add_trace(go.Scatter(x=epochs[-len(values):], y=list(values), mode=mode,
                                  name=TERM_NAMES.get(key, key),
                                  line=dict(color=PALETTE_20[k % 10], width=1.5)))
-    fig.update_layout(height=280, margin=dict(l=10, r=10, t=30, b=10),
+    fig.update_layout(height=height, margin=dict(l=10, r=10, t=30, b=10),
                       title="Loss: total and its terms" if terms else "Loss",
                       xaxis_title="epoch", yaxis_title="loss" if terms else "UMAP loss",
                       showlegend=bool(terms), legend=dict(orientation="h", y=-0.3))
@@ -120,10 +122,13 @@ def job_panel(job_key: str, prefix: str) -> bool:
                 help="A queued job never starts; a running one stops after the current step "
                      "and keeps the partly trained model as a run."):
             training_service().cancel(job_id)
-        if current.losses:
-            st.plotly_chart(loss_figure(current.losses, current.terms), width="stretch",
-                            key=f"{prefix}.loss")
-        _live_map(current, prefix)
+        snap = job_store().snapshot(job_id)
+        if current.losses:  # shorter above a live map, so that both are in view at 1400×900
+            st.plotly_chart(loss_figure(current.losses, current.terms,
+                                        height=280 if snap is None else 210),
+                            width="stretch", key=f"{prefix}.loss")
+        if snap is not None:
+            _live_map(current, snap, prefix)
         _outcome(current, job_key, prefix)
         if current.finished and not record.finished:
             st.rerun()  # re-enable the forms now that the job is over
@@ -132,11 +137,8 @@ def job_panel(job_key: str, prefix: str) -> bool:
     return True
 
 
-def _live_map(record: JobRecord, prefix: str) -> None:
-    """The job's latest snapshot of its map, under the loss curve (nothing before the first)."""
-    snap = job_store().snapshot(record.id)
-    if snap is None:
-        return
+def _live_map(record: JobRecord, snap: JobSnapshot, prefix: str) -> None:
+    """The job's latest snapshot of its map, under the loss curve."""
     labels = dataset_labels(str(job_store().root), record.dataset_id)
     st.plotly_chart(live_map(snap.positions, snap.rows, labels, epoch=snap.epoch,
                              n_epochs=snap.n_epochs,

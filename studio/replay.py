@@ -136,9 +136,10 @@ def live_map(positions: np.ndarray, rows: np.ndarray, labels: pd.Series | None, 
                                   marker=dict(size=4, opacity=0.8, **marker))
                      for name, idx, marker in _groups(labels, rows)])
     shown = start if epoch == 0 else f"epoch {epoch} of {n_epochs}"
-    fig.update_layout(height=340, margin=dict(l=10, r=10, t=36, b=10),
+    fig.update_layout(height=290, margin=dict(l=10, r=10, t=36, b=10),
                       title=f"The map now — {shown}",
-                      legend=dict(title="label", itemsizing="constant"))
+                      legend=dict(title="label", itemsizing="constant", font=dict(size=10),
+                                  tracegroupgap=0))  # ten labels without a scroll bar
     fig.update_xaxes(title="x", zeroline=False)
     fig.update_yaxes(title="y", zeroline=False, scaleanchor="x", scaleratio=1)
     return fig

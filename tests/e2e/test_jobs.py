@@ -2,13 +2,26 @@
 opening the job's link, show the same live job; a second user's training waits in the queue,
 in view, and starts when the first is cancelled. The job's state sits beside the form, in view
 with the Train button, and a new press replaces the last job's outcome at once (issue 14).
+Under the loss curve the map itself moves as it trains, in view too (issue 15).
 Screenshots: test-artifacts/jobs_*.png (1400×900)."""
 
 from __future__ import annotations
 
+import json
 import time
 
 SIZE = {"width": 1400, "height": 900}
+#: The title of the job panel's live map ("The map now — epoch 38 of 1500"), or null.
+LIVE_MAP_JS = """() => [...document.querySelectorAll('.js-plotly-plot')]
+    .map(g => (g._fullLayout && g._fullLayout.title && g._fullLayout.title.text) || '')
+    .find(t => t.includes('The map now')) || null"""
+LIVE_MAP_TRACES_JS = """() => [...document.querySelectorAll('.js-plotly-plot')]
+    .find(g => ((g._fullLayout.title || {}).text || '').includes('The map now'))
+    ._fullData.map(t => t.name)"""
+#: Top and bottom of the live map on screen.
+LIVE_MAP_BOX_JS = """() => { const r = [...document.querySelectorAll('.js-plotly-plot')]
+    .find(g => ((g._fullLayout.title || {}).text || '').includes('The map now'))
+    .getBoundingClientRect(); return [r.top, r.bottom]; }"""
 
 
 def in_view(locator) -> bool:
@@ -39,6 +52,14 @@ def test_a_reload_and_a_second_browser_follow_the_same_job(streamlit_server, bro
     assert in_view(first.locator(".stPlotlyChart").first) and in_view(train)
     assert "job=" in first.url
     first.screenshot(path=str(artifacts / "jobs_training.png"))
+    # ...and under it the map itself, as it is now: the worker's latest snapshot, which moves on
+    first.wait_for_function(f"({LIVE_MAP_JS})() !== null", timeout=60_000)
+    seen = first.evaluate(LIVE_MAP_JS)
+    first.wait_for_function(f"({LIVE_MAP_JS})() !== {json.dumps(seen)}", timeout=90_000)
+    assert first.evaluate(LIVE_MAP_TRACES_JS) == [str(d) for d in range(10)]  # by label
+    top, bottom = first.evaluate(LIVE_MAP_BOX_JS)
+    assert 0 <= top and bottom <= SIZE["height"], ("the live map is below the fold", top, bottom)
+    first.screenshot(path=str(artifacts / "jobs_live_map.png"))
 
     first.reload()  # a new session: the job is found again by its id in the URL
     first.get_by_text("Training the network").first.wait_for(timeout=60_000)
