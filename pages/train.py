@@ -47,8 +47,7 @@ form_column.write(f"Dataset: **{ds.name}** — {ds.n_items:,} items × {ds.n_fea
                   "features")
 busy = current is not None and current.owner == session_owner() and not current.finished
 if busy:
-    form_column.caption("Your training is queued or running: the form shows its settings, "
-                        "locked. Cancel it, or wait for it to end, to train again.")
+    form_column.caption("Locked on your job's settings while it runs: cancel it, or wait.")
 # The form starts from the settings of the job on show while it runs (this browser's, or the
 # one a shared link follows), else from the last ones this session sent, else from those of
 # the job on show (a reloaded tab).

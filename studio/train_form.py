@@ -72,9 +72,8 @@ def settings_form(ds: Dataset, disabled: bool,
                               "both for you. On: the two numbers.")
     with st.form(key("form"), border=True):
         st.markdown("**The map**")
-        c1, c2 = st.columns(2)
-        c3, c4 = st.columns(2)
         if advanced:
+            c1, c2 = st.columns(2)
             n_neighbors = c1.slider(
                 "Neighbours", 2, min(200, ds.n_items - 1),
                 min(pair[0], ds.n_items - 1, 200),
@@ -100,6 +99,7 @@ def settings_form(ds: Dataset, disabled: bool,
                      "layout of the big groups is truer.")
             n_neighbors = min(FOCUS[focus][0], ds.n_items - 1)
             min_dist = FOCUS[focus][1]
+        c3, c4 = st.columns(2)
         spread = c3.slider("Spread", 0.5, 3.0, float(shown.get("spread", 1.0)), 0.1,
                            key=key("spread"), disabled=disabled,
                            help="The overall scale of the map; must be at least the minimum "

@@ -8,6 +8,7 @@ Screenshots: test-artifacts/jobs_*.png (1400×900)."""
 from __future__ import annotations
 
 import json
+import re
 import time
 
 SIZE = {"width": 1400, "height": 900}
@@ -24,9 +25,15 @@ LIVE_MAP_BOX_JS = """() => { const r = [...document.querySelectorAll('.js-plotly
     .getBoundingClientRect(); return [r.top, r.bottom]; }"""
 
 
-def in_view(locator) -> bool:
-    box = locator.bounding_box()
-    return box is not None and box["y"] >= 0 and box["y"] + box["height"] <= SIZE["height"]
+def in_view(locator, tries: int = 10) -> bool:
+    """Whether the element lies wholly inside the window; asked a few times, since the job's
+    panel redraws itself twice a second (an element being replaced has no box)."""
+    for _ in range(tries):
+        box = locator.bounding_box()
+        if box is not None:
+            return box["y"] >= 0 and box["y"] + box["height"] <= SIZE["height"]
+        time.sleep(0.2)
+    return False
 
 
 def test_a_reload_and_a_second_browser_follow_the_same_job(streamlit_server, browser, artifacts,
@@ -43,8 +50,9 @@ def test_a_reload_and_a_second_browser_follow_the_same_job(streamlit_server, bro
     train.wait_for(timeout=90_000)
     assert in_view(train), "the Train button is below the fold"
     train.click()
-    sent = first.get_by_text("Sending your training").or_(first.get_by_text("Queued")).or_(
-        first.get_by_text("Finding neighbours")).or_(first.get_by_text("Training the network"))
+    # The job's state line, whatever stage it has reached (not "queued" in the jobs list).
+    sent = first.get_by_text(re.compile(r"^(Sending your training|Queued|Waiting|Loading|"
+                                        r"Finding nearest neighbours|Building|Training the network)"))
     sent.first.wait_for(timeout=5_000)
     assert in_view(sent.first)
     first.get_by_text("Training the network").first.wait_for(timeout=180_000)
