@@ -4,7 +4,7 @@ the map comes out as good, and a checkpoint of another fit, or a damaged one, is
 import numpy as np
 import pytest
 
-from pumap_core import InvalidParameterError, ModelFileError, ParametricUMAP
+from pumap_core import EpochEvent, InvalidParameterError, ModelFileError, ParametricUMAP
 from pumap_core.metrics import knn_accuracy
 from pumap_core.training import checkpoint as ck
 
@@ -44,7 +44,7 @@ def test_a_stopped_fit_goes_on_from_its_checkpoint(tmp_path, n_features):
             assert {"f_mean", "f_components"} <= set(arrays.files)
     resumed = ParametricUMAP(n_training_epochs=EPOCHS, random_state=0, n_neighbors=10)
     epochs = []
-    resumed.add_listener(lambda e: epochs.append(e.epoch) if hasattr(e, "epoch") else None)
+    resumed.add_listener(lambda e: epochs.append(e.epoch) if isinstance(e, EpochEvent) else None)
     resumed.fit(X, checkpoint=path)
     assert epochs == list(range(saved + 1, EPOCHS + 1))
     assert len(resumed.history_["loss"]) == EPOCHS and not resumed.cancelled_
