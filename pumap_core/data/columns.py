@@ -281,3 +281,20 @@ def one_hot(values: pd.Series, column: str, categories: list[str],
         notes.append(f"{column!r}: value(s) not seen in training, encoded as none of the known "
                      f"categories: {quoted_list([str(u) for u in unseen], 5)}")
     return block
+
+
+#: Two rows that differ only in one category are this share of the numbers' typical standard
+#: deviation apart (1 when there are no numbers to compare with).
+CATEGORY_STEP = 0.5
+
+
+def onehot_weight(scaled: np.ndarray, scaling: str) -> float:
+    """The value a one-hot column takes for its category, given the scaled numeric features:
+    a category change (two columns flip) moves a row ``CATEGORY_STEP`` × the mean standard
+    deviation of the non-constant numeric columns; 1 with ``scaling="none"``."""
+    if scaling == "none":
+        return 1.0
+    spread = scaled.std(axis=0) if scaled.size else np.zeros(0)
+    spread = spread[spread > 0]
+    typical = float(spread.mean()) if spread.size else 1.0 / CATEGORY_STEP
+    return CATEGORY_STEP * typical / np.sqrt(2.0)

@@ -27,7 +27,8 @@ from sklearn.base import BaseEstimator
 
 from ..errors import DataTypeError, InvalidDataError, InvalidParameterError, NotFittedError
 from ._common import MIN_ITEMS, NOTES_ATTR, RECIPE_VERSION, check_recipe, quoted_list
-from .columns import as_numeric, one_hot, read_labels, scale_parameters, select_features
+from .columns import (as_numeric, one_hot, onehot_weight, read_labels, scale_parameters,
+                      select_features)
 from .dataset import Dataset
 
 __all__ = ["TablePreparation"]
@@ -56,7 +57,7 @@ class TablePreparation(BaseEstimator):
     scaling : {"standardize", "minmax", "none"}
         Applied to numeric features (constant columns become 0). One-hot columns are put on a
         scale comparable to the numbers: with "standardize" or "minmax", two rows that differ
-        only in one category are :data:`CATEGORY_STEP` (half) of the numbers' typical
+        only in one category are :data:`~.columns.CATEGORY_STEP` (half) of the numbers' typical
         standard deviation apart, so that a category shapes the neighbourhoods without cutting
         the map into one island per value (on Palmer penguins a 0/1 ``sex`` split each species
         in two). With "none" they stay 0/1.
@@ -341,23 +342,6 @@ class TablePreparation(BaseEstimator):
                        labels=labels, label_name=None if labels is None else self.label_column,
                        kind="table", feature_names=list(self.feature_names_), notes=notes,
                        recipe=self.to_dict())
-
-
-#: Two rows that differ only in one category are this share of the numbers' typical standard
-#: deviation apart (1 when there are no numbers to compare with).
-CATEGORY_STEP = 0.5
-
-
-def onehot_weight(scaled: np.ndarray, scaling: str) -> float:
-    """The value a one-hot column takes for its category, given the scaled numeric features:
-    a category change (two columns flip) moves a row ``CATEGORY_STEP`` × the mean standard
-    deviation of the non-constant numeric columns; 1 with ``scaling="none"``."""
-    if scaling == "none":
-        return 1.0
-    spread = scaled.std(axis=0) if scaled.size else np.zeros(0)
-    spread = spread[spread > 0]
-    typical = float(spread.mean()) if spread.size else 1.0 / CATEGORY_STEP
-    return CATEGORY_STEP * typical / np.sqrt(2.0)
 
 
 def _check_choice(option: str, value: object, choices: tuple[str, ...]) -> None:
