@@ -116,3 +116,17 @@ def check_recipe(recipe: Any, is_valid: Callable[[Any], bool]) -> None:
     if not ok:
         raise InvalidParameterError("This map's data recipe is malformed; the run folder may be "
                                     "damaged (retrain or re-import the run).")
+
+
+def check_choice(option: str, value: object, choices: tuple[str, ...]) -> None:
+    """Refuse an option value that is not one of ``choices`` (one line)."""
+    if value not in choices:
+        raise InvalidParameterError(f"{option} must be one of {', '.join(choices)}; got "
+                                    f"{value!r}.")
+
+
+def check_rows(n: int, name: str, why: str = "", fix: str = "") -> None:
+    """Refuse a table of fewer than MIN_ITEMS rows (``why``/``fix`` complete the line)."""
+    if n < MIN_ITEMS:
+        raise InvalidDataError(f"{name} has {n} row(s){why}; at least {MIN_ITEMS} rows are "
+                               f"needed to make a map{fix}.")

@@ -26,7 +26,8 @@ import pandas as pd
 from sklearn.base import BaseEstimator
 
 from ..errors import DataTypeError, InvalidDataError, InvalidParameterError, NotFittedError
-from ._common import MIN_ITEMS, NOTES_ATTR, RECIPE_VERSION, check_recipe, quoted_list
+from ._common import (NOTES_ATTR, RECIPE_VERSION, check_choice, check_recipe, check_rows,
+                      quoted_list)
 from .columns import (as_numeric, one_hot, onehot_weight, read_labels, scale_parameters,
                       select_features)
 from .dataset import Dataset
@@ -132,9 +133,9 @@ class TablePreparation(BaseEstimator):
         """
         for option, choices in (("scaling", SCALINGS), ("categorical", CATEGORICALS),
                                 ("missing", MISSINGS)):
-            _check_choice(option, getattr(self, option), choices)
+            check_choice(option, getattr(self, option), choices)
         table, notes = _table_and_notes(df)
-        _check_rows(len(table), name)
+        check_rows(len(table), name)
         label = self.label_column
         if label is not None and label not in table.columns:
             raise InvalidParameterError(f"Label column {label!r} is not in {name}; choose one "
@@ -344,18 +345,6 @@ class TablePreparation(BaseEstimator):
                        recipe=self.to_dict())
 
 
-def _check_choice(option: str, value: object, choices: tuple[str, ...]) -> None:
-    if value not in choices:
-        raise InvalidParameterError(f"{option} must be one of {', '.join(choices)}; got "
-                                    f"{value!r}.")
-
-
-def _check_rows(n: int, name: str, why: str = "", fix: str = "") -> None:
-    if n < MIN_ITEMS:
-        raise InvalidDataError(f"{name} has {n} row(s){why}; at least {MIN_ITEMS} rows are "
-                               f"needed to make a map{fix}.")
-
-
 def _table_and_notes(df: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     """The table with a fresh row index and str column names, and the reader's notes."""
     if not isinstance(df, pd.DataFrame):
@@ -389,7 +378,7 @@ def _drop_or_fill(values: np.ndarray, table: pd.DataFrame, numeric: list[str],
             where += [label] if label_gaps.any() else []
             notes.append(f"dropped {int((~keep).sum())} row(s) with missing values "
                          f"(in {quoted_list(where, 5)})")
-            _check_rows(int(keep.sum()), name, " left after dropping rows with missing "
+            check_rows(int(keep.sum()), name, " left after dropping rows with missing "
                         "values", "; use missing='impute' to fill the gaps instead")
         values, table = values[keep], table[keep].reset_index(drop=True)
     else:

@@ -12,18 +12,12 @@ import numpy as np
 import pytest
 
 from pumap_core import ParametricUMAP
-from pumap_core.data import load_demo
 from pumap_core.errors import ModelFileError, PumapError
 from pumap_core.runs import Workspace
 from pumap_core.training.snapshots import TrainingSnapshots
 
 N = 200
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
-
-
-@pytest.fixture(scope="module")
-def digits200():
-    return load_demo("digits").head(N)
 
 
 @pytest.fixture(scope="module")

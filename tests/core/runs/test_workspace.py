@@ -13,7 +13,6 @@ import pandas as pd
 import pytest
 
 from pumap_core import ParametricUMAP
-from pumap_core.data import load_demo
 from pumap_core.errors import (InvalidDataError, InvalidParameterError, ModelFileError,
                                ModelNotFoundError, NotFittedError, PumapError)
 from pumap_core.runs import Run, RunInfo, Workspace
@@ -21,11 +20,6 @@ from pumap_core.runs import Run, RunInfo, Workspace
 from files import zip_bytes
 
 N = 200
-
-
-@pytest.fixture(scope="module")
-def digits200():
-    return load_demo("digits").head(N)
 
 
 @pytest.fixture(scope="module")
