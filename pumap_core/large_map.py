@@ -115,20 +115,32 @@ class LargeMap:
 
     def _over_parts(self, columns: Sequence[str], job: Callable[[Any, np.ndarray], Any],
                     combine: Callable[[Any, Any], Any] | None = None) -> Any:
-        """``job(arrow table, row numbers)`` of every part, computed by Dask's threaded
-        scheduler (:data:`WORKERS` threads, a Dask bag of one partition per part): the list of
-        results in row order, or, with ``combine(a, b)``, their tree reduction, two at a
-        time, so that memory holds a few results at once whatever the number of parts."""
+        """``job(arrow table, row numbers)`` of every part: the list of results in row order,
+        or, with ``combine(a, b)``, their tree reduction, two at a time, so that memory holds
+        a few results at once whatever the number of parts.
+
+        The first part runs in the caller's thread, alone; the others are a Dask bag (one
+        partition per part) run by Dask's threaded scheduler on :data:`WORKERS` threads. A
+        pass's first call compiles datashader's numba kernels for its reduction, and
+        compiling them in two threads at once is not safe: they are always compiled before
+        the threads start."""
         import dask.bag as db
 
-        parts = db.from_sequence(self.index.parts, npartitions=len(self.index.parts)).map(
-            lambda part: job(read_table(part, columns), part_rows(part)))
+        def run(part):
+            return job(read_table(part, columns), part_rows(part))
+
+        first, *others = self.index.parts
+        head = run(first)
+        if not others:
+            return head if combine is not None else [head]
+        parts = db.from_sequence(others, npartitions=len(others)).map(run)
         if combine is not None:
             def fold(results):
                 return functools.reduce(combine, results)
             parts = parts.reduction(fold, fold, split_every=2)
         # Threads of this process, never a distributed Client the caller may have made.
-        return parts.compute(scheduler="threads", num_workers=WORKERS)
+        rest = parts.compute(scheduler="threads", num_workers=WORKERS)
+        return combine(head, rest) if combine is not None else [head, *rest]
 
     def extent(self) -> tuple[float, float, float, float]:
         """(x0, x1, y0, y1) of the points: from the Parquet statistics, else one pass."""
