@@ -393,8 +393,21 @@
   setWheelZooms(false);
   window.addEventListener("wheel", onWheel, { capture: true, passive: true });
   window.addEventListener("mousedown", () => setWheelZooms(true), { capture: true });
-  window.addEventListener("blur", () => setWheelZooms(false));  // a click outside the frame
-  window.addEventListener("keydown", (ev) => { if (ev.key === "Escape") setWheelZooms(false); });
+  window.addEventListener("blur", () => setWheelZooms(false));  // focus went elsewhere
+  const onEscape = (ev) => { if (ev.key === "Escape") setWheelZooms(false); };
+  window.addEventListener("keydown", onEscape);
+  // A click on the page around the frame need not blur it (a click on text takes no focus):
+  // the page (same origin as the app) is listened to as well, until this frame goes away.
+  try {
+    const doc = window.parent.document;
+    const outside = (ev) => { if (ev.target !== window.frameElement) setWheelZooms(false); };
+    doc.addEventListener("mousedown", outside, { capture: true });
+    doc.addEventListener("keydown", onEscape, { capture: true });
+    window.addEventListener("pagehide", () => {
+      doc.removeEventListener("mousedown", outside, { capture: true });
+      doc.removeEventListener("keydown", onEscape, { capture: true });
+    });
+  } catch (err) { /* another origin: blur and the frame's own Escape only */ }
 
   // ---------------------------------------------------------------- Streamlit protocol
 
