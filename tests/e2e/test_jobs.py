@@ -96,11 +96,13 @@ def test_a_reload_and_a_second_browser_follow_the_same_job(streamlit_server, bro
 
     # A new press replaces the last outcome at once, where the eye is.
     outcome = first.get_by_text("Cancelled after")
-    train.wait_for(timeout=30_000)
+    # The enabled button: a rerun can briefly show the locked form's (disabled) one beside it.
+    enabled = first.locator("button[kind=primaryFormSubmit]:not([disabled])").first
+    enabled.wait_for(timeout=30_000)
     first.wait_for_function("!document.querySelector('button[kind=primaryFormSubmit]')"
                             "?.disabled", timeout=30_000)
     pressed = time.monotonic()
-    train.click()
+    enabled.click()
     outcome.wait_for(state="detached", timeout=3_000)
     assert time.monotonic() - pressed < 3.0
     assert in_view(sent.first)

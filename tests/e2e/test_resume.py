@@ -13,7 +13,7 @@ from pumap_core.jobs import JobStore
 from pumap_core.runs import Workspace
 
 SIZE = {"width": 1400, "height": 900}
-EPOCHS = 150
+EPOCHS = 60
 
 
 def wait_for_checkpoint(root: Path, timeout: float = 180.0) -> str:
