@@ -147,6 +147,6 @@ def page(browser):
     """A fresh page (own context: no shared cookies or session) at a fixed desktop size."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     pg = context.new_page()
-    pg.set_default_timeout(30_000)
+    pg.set_default_timeout(90_000)
     yield pg
     context.close()

@@ -57,7 +57,7 @@ def test_the_map_opens_on_screen_and_the_wheel_scrolls_the_page_until_clicked(
     info, dataset = _map_run()
     url = streamlit_server("app.py")
     page = browser.new_context(viewport=VIEW).new_page()
-    page.set_default_timeout(30_000)
+    page.set_default_timeout(90_000)
     try:
         handle, frame = _open(page, f"{url}/explore?run={info.id}")
         page.wait_for_timeout(500)  # let the layout settle (the frame's height is posted)

@@ -27,7 +27,7 @@ def test_a_small_grid_fills_in_and_opens_in_explore(streamlit_server, browser, a
     monkeypatch.setenv("PUMAP_WORKSPACE", str(tmp_path / "workspace"))
     url = streamlit_server("app.py")
     page = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
-    page.set_default_timeout(30_000)
+    page.set_default_timeout(90_000)
     page.goto(f"{url}/data")
     page.locator('[data-testid="stSelectbox"]').filter(has_text="Demo").click(timeout=90_000)
     page.get_by_role("option", name="iris", exact=False).first.click()

@@ -45,7 +45,7 @@ def test_click_a_point_then_move_min_dist(streamlit_server, browser, artifacts, 
     url = streamlit_server("app.py")
     context = browser.new_context(viewport={"width": 1400, "height": 900})
     page = context.new_page()
-    page.set_default_timeout(60_000)
+    page.set_default_timeout(90_000)
     try:
         page.goto(f"{url}/how_it_works")
         page.get_by_role("button", name="Use the digits demo").click()

@@ -48,7 +48,7 @@ def test_the_replay_plays_from_the_warm_start_to_the_end(streamlit_server, brows
     url = streamlit_server("app.py")
     context = browser.new_context(viewport={"width": 1400, "height": 900})
     page = context.new_page()
-    page.set_default_timeout(30_000)
+    page.set_default_timeout(90_000)
     try:
         page.goto(f"{url}/explore")
         page.get_by_text("Replay the training").wait_for(timeout=120_000)

@@ -34,6 +34,7 @@ def test_a_killed_server_loses_nothing_and_resume_finishes_the_job(
     monkeypatch.setenv("PUMAP_CHECKPOINT_SECONDS", "1")
     url = streamlit_server("app.py")
     page = browser.new_context(viewport=SIZE).new_page()
+    page.set_default_timeout(90_000)  # two test processes share the cores
     page.goto(url)
     page.get_by_role("button", name="Load the demo and go to Train").click(timeout=90_000)
     epochs = page.get_by_role("spinbutton", name="Epochs")

@@ -66,7 +66,7 @@ def test_four_runs_compare_with_one_legend_and_distinct_curves(streamlit_server,
     _, labels = categories(Workspace().load_run(infos[0].id).points["label"])
     url = streamlit_server("app.py")
     page = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
-    page.set_default_timeout(30_000)
+    page.set_default_timeout(90_000)
     try:
         page.goto(f"{url}/runs")
         page.get_by_text("digits · k=30 · min_dist 0.1 · 60 epochs").first.wait_for(
