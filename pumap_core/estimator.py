@@ -103,6 +103,15 @@ class ParametricUMAP(ListenersMixin, LandmarksMixin, FittedModelMixin, Transform
         times over the fit (an int: about that many) and at the end, into ``snapshots_``;
         listeners get each as a :class:`~pumap_core.training.events.SnapshotEvent`. A few %
         of the fit time (benchmarks/RESULTS.md); False (or 0) takes none.
+    target_metric : "categorical" or a metric name, default "categorical"
+        How the labels ``y`` given to :meth:`fit` are read (supervised UMAP, as umap-learn):
+        class labels (-1, None or NaN: unknown, so a partly labelled ``y`` is
+        semi-supervised), or numbers compared with that metric ("euclidean", ...).
+    target_weight : float in [0, 1], default 0.5
+        How strongly the labels shape the map: 0 barely, 1 as much as they can (for class
+        labels: edges between different classes are cut).
+    target_n_neighbors : int, default -1
+        Neighbours per point in the graph of a numeric target; -1: ``n_neighbors``.
     parametric_reconstruction : bool, default False
         Also train a decoder, for :meth:`inverse_transform`. Its loss leaves the map unchanged
         (the decoder sees a gradient-free embedding) unless ``autoencoder_loss`` is set.
@@ -163,7 +172,9 @@ class ParametricUMAP(ListenersMixin, LandmarksMixin, FittedModelMixin, Transform
                  reconstruction_validation: Any = None,
                  global_correlation_loss_weight: float = 0.0,
                  landmark_loss_fn: Any = None, landmark_loss_weight: float = 1.0,
-                 init: Any = "spectral", snapshots: bool | int = True) -> None:
+                 init: Any = "spectral", snapshots: bool | int = True,
+                 target_metric: str = "categorical", target_weight: float = 0.5,
+                 target_n_neighbors: int = -1) -> None:
         self.n_neighbors = n_neighbors
         self.n_components = n_components
         self.metric = metric
@@ -197,6 +208,9 @@ class ParametricUMAP(ListenersMixin, LandmarksMixin, FittedModelMixin, Transform
         self.landmark_loss_weight = landmark_loss_weight
         self.init = init
         self.snapshots = snapshots
+        self.target_metric = target_metric
+        self.target_weight = target_weight
+        self.target_n_neighbors = target_n_neighbors
 
     # -- fitting ---------------------------------------------------------------------------
     def fit(self, X: Any, y: Any = None, landmark_positions: Any = None,
@@ -205,6 +219,8 @@ class ParametricUMAP(ListenersMixin, LandmarksMixin, FittedModelMixin, Transform
 
         Parameters
         ----------
+        y : array of shape (n_samples,) or None
+            Labels that guide the map (see ``target_metric``); None: the map of ``X`` alone.
         landmark_positions : array of shape (n_samples, n_components) or None
             Where rows of ``X`` must stay in the map: a position per landmark, a row of NaN for
             every other point. Landmarks set with :meth:`add_landmarks` are used when this is
@@ -235,8 +251,10 @@ class ParametricUMAP(ListenersMixin, LandmarksMixin, FittedModelMixin, Transform
         cancel = self._reset_cancel()
         objectives = self._objectives(rows, item_shape, rng)
         knn, graph = self._build_graph(rows.X, config.metric, rng)
+        if y is not None:
+            graph = self._with_target(graph, y, rows, rng)
         a, b = find_ab_params(self.spread, self.min_dist)
-        saving = self._checkpoint(checkpoint, rows.X)
+        saving = self._checkpoint(checkpoint, rows.X, y)
         encoder, decoder, result = self._train(rows, item_shape, graph, a, b, config, objectives,
                                                rng, cancel, saving)
         model = EmbeddingModel(encoder=encoder, a=a, b=b, n_features_in=rows.X.shape[1],
@@ -251,14 +269,17 @@ class ParametricUMAP(ListenersMixin, LandmarksMixin, FittedModelMixin, Transform
         self._finish(result)
         return self
 
-    def _checkpoint(self, path: str | Path | None, X: np.ndarray) -> Checkpoint | None:
-        """The checkpoint of this fit (keyed by its rows and parameters), or None."""
+    def _checkpoint(self, path: str | Path | None, X: np.ndarray,
+                    y: Any = None) -> Checkpoint | None:
+        """The checkpoint of this fit (keyed by its rows, labels and parameters), or None."""
         from .training.checkpoint import Checkpoint, fingerprint
 
         if path is None:
             return None
         params = {k: v for k, v in self.get_params().items()
                   if v is None or isinstance(v, (bool, int, float, str))}
+        if y is not None:
+            params["y"] = repr(np.asarray(getattr(y, "to_numpy", lambda: y)()).tolist())
         return Checkpoint(path, fingerprint(X, params))
 
     def _check_inputs(self, X: Any,
@@ -313,6 +334,27 @@ class ParametricUMAP(ListenersMixin, LandmarksMixin, FittedModelMixin, Transform
         self._stage("graph", "building the fuzzy graph")
         return knn, fuzzy_simplicial_set(knn, set_op_mix_ratio=self.set_op_mix_ratio,
                                          local_connectivity=self.local_connectivity)
+
+    def _with_target(self, graph: FuzzyGraph, y: Any, rows: TrainingRows,
+                     rng: np.random.Generator) -> FuzzyGraph:
+        """The graph with the labels ``y`` taken in (supervised UMAP, :mod:`.graph.target`).
+        Rows appended as landmarks (``add_landmarks``) are unlabelled."""
+        from .graph.target import supervised_graph
+
+        extra = 0 if rows.kept is None or rows.positions is None else len(rows.kept.X)
+        values = np.asarray(getattr(y, "to_numpy", lambda: y)(), dtype=object)
+        if extra and values.ndim >= 1 and len(values) == len(rows.X) - extra:
+            values = np.concatenate([values, np.full((extra, *values.shape[1:]), None,
+                                                     dtype=object)])
+        self._stage("graph", "taking the labels into the graph")
+        metric = str(self.target_metric).lower()
+        k = self.n_neighbors if self.target_n_neighbors == -1 else self.target_n_neighbors
+        # Only a numeric target draws (its kNN): class labels leave the fit's draws as they
+        # are, so labels that are all unknown give the map of X alone, exactly.
+        seed = 0 if metric == "categorical" else int(rng.integers(2**31 - 1))
+        return supervised_graph(graph, values, target_metric=metric,
+                                target_weight=float(self.target_weight), n_neighbors=int(k),
+                                seed=seed)
 
     def _train(self, rows: TrainingRows, item_shape: tuple[int, ...], graph: FuzzyGraph,
                a: float, b: float, config: P.FitConfig, objectives: Objectives,

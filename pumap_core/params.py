@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from .errors import InvalidParameterError
-from .graph.knn import canonical_metric
+from .graph.knn import METRICS, canonical_metric
 from .training.config import TrainingConfig
 
 DEFAULT_LEARNING_RATE = 1e-2
@@ -112,12 +112,25 @@ def _check_snapshots(est: Any) -> int:
     return snapshot_count(int(value))
 
 
+def _check_target(est: Any) -> None:
+    """The parameters of a fit with labels: ``target_metric``, ``target_weight``,
+    ``target_n_neighbors``."""
+    metric = est.target_metric
+    if not isinstance(metric, str) or (metric != "categorical" and metric.lower() not in
+                                       METRICS):
+        raise InvalidParameterError(
+            f"Unknown target_metric {metric!r}; choose 'categorical' (class labels) or one of "
+            f"{', '.join(METRICS)} (numbers).")
+    _number(est, "target_weight", low=0, high=1)
+    if est.target_n_neighbors != -1:
+        _number(est, "target_n_neighbors", low=2, integer=True)
+
+
 def validate(est: Any, *, y: Any = None) -> FitConfig:
     """Check every parameter of ``est`` and build the training configuration."""
     _check_objectives(est)
     if y is not None:
-        warnings.warn("y is ignored: supervised UMAP is not available yet; the map is learned "
-                      "from X alone.", UserWarning, stacklevel=3)
+        _check_target(est)
     if est.n_epochs is not None:
         warnings.warn("n_epochs has no effect on ParametricUMAP; set n_training_epochs instead "
                       "(one epoch = one pass over the graph's edges).", UserWarning, stacklevel=3)

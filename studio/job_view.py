@@ -68,6 +68,8 @@ def settings_summary(settings: dict) -> str:
         parts.append(str(settings["network"]))
     if settings.get("parametric_reconstruction"):
         parts.append("+ autoencoder" if settings.get("autoencoder_loss") else "+ decoder")
+    if settings.get("use_labels"):
+        parts.append(f"+ label guide {settings.get('target_weight', 0.5):g}")
     if settings.get("global_correlation_loss_weight"):
         parts.append(f"+ global {settings['global_correlation_loss_weight']}")
     return " · ".join(p for p in parts if p)

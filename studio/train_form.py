@@ -109,6 +109,7 @@ def settings_form(ds: Dataset, disabled: bool,
                               help="How the difference between two items is measured. "
                                    "Euclidean suits pixels and scaled numbers; cosine suits "
                                    "text-like counts where only proportions matter.")
+        guide = label_guide(ds, shown, disabled)
         st.markdown("**Training**")
         c1, c2 = st.columns(2)
         c3, c4 = st.columns(2)
@@ -153,7 +154,26 @@ def settings_form(ds: Dataset, disabled: bool,
             "metric": metric, "n_training_epochs": int(epochs),
             "batch_size": None if batch == "auto" else int(batch), "learning_rate": lr,
             "random_state": int(seed), "network": network, "layers": layers, "units": units,
-            **beyond}
+            **guide, **beyond}
+
+
+def label_guide(ds: Dataset, shown: dict[str, Any], disabled: bool) -> dict[str, Any]:
+    """How strongly the dataset's label guides the map (supervised UMAP), inside the form:
+    nothing when the data have no label, ``{"use_labels": False}`` at 0."""
+    if ds.labels is None:
+        return {}
+    key = _keys(disabled)
+    weight = st.slider(
+        "Let the label guide the map", 0.0, 1.0,
+        float(shown.get("target_weight", 0.5)) if shown.get("use_labels") else 0.0, 0.05,
+        key=key("guide"), disabled=disabled,
+        help="0: the label only colours the map. Above 0: items with different labels are "
+             "pulled apart, more the higher (1: as far as they can), so known classes "
+             "separate; rows without a label keep their place by their values alone. New "
+             "data are still placed from their values (no label needed).")
+    if weight <= 0:
+        return {"use_labels": False}
+    return {"use_labels": True, "target_weight": float(weight)}
 
 
 def beyond_the_encoder(shown: dict[str, Any] | None = None,

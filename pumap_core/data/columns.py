@@ -238,6 +238,17 @@ def read_labels(series: pd.Series, notes: list[str]) -> np.ndarray:
     return values
 
 
+def labels_for_fit(labels: np.ndarray) -> tuple[np.ndarray, str]:
+    """A dataset's labels as ``fit(X, y)`` takes them, with their ``target_metric``: rows
+    without a label (``"(missing)"``) become None (unlabelled: semi-supervised); continuous
+    values (floats) are a numeric target, anything else classes."""
+    if labels.dtype.kind == "f":
+        return labels, "euclidean"
+    values = labels.astype(object)
+    values[labels.astype(str) == _MISSING_LABEL] = None
+    return values, "categorical"
+
+
 def _label_text(value: object) -> str:
     """``3.0`` (an int column that pandas turned to float because of a gap) reads as ``3``."""
     if isinstance(value, (float, np.floating)) and float(value).is_integer():

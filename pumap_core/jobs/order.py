@@ -32,6 +32,8 @@ class JobOrder:
     dataset_id : str, a dataset of the workspace's :class:`~pumap_core.data.DatasetStore`
     params : dict, ParametricUMAP keyword arguments (JSON values only)
     network : "MLP" or "CNN"; layers, units : the MLP's depth and width
+    use_labels : bool, the dataset's labels guide the map (``fit(X, y)``, supervised UMAP;
+        ``params["target_weight"]`` says how strongly)
     run_name : str or None, the name of the run it is saved as
     continue_from : str or None, the id of a run whose model is trained further, with the
         job's landmark positions (``landmarks.npy`` in the job folder) holding its old points
@@ -42,6 +44,7 @@ class JobOrder:
     network: str = "MLP"
     layers: int = 3
     units: int = 100
+    use_labels: bool = False
     run_name: str | None = None
     continue_from: str | None = None
 
@@ -52,8 +55,9 @@ class JobOrder:
         network = {k: settings.pop(k) for k in NETWORK_KEYS if k in settings}
         run_name = settings.pop("run_name", None)
         continue_from = settings.pop("continue_from", None)
+        use_labels = bool(settings.pop("use_labels", False))
         order = cls(dataset_id=dataset_id, params=settings, run_name=run_name,
-                    continue_from=continue_from, **network)
+                    continue_from=continue_from, use_labels=use_labels, **network)
         if order.network not in NETWORKS:
             raise InvalidParameterError(f"network must be one of {', '.join(NETWORKS)}, got "
                                         f"{order.network!r}.")
@@ -62,7 +66,7 @@ class JobOrder:
     def settings(self) -> dict[str, Any]:
         """The form's view of the order: parameters and network keys in one dict."""
         return {**self.params, "network": self.network, "layers": self.layers,
-                "units": self.units}
+                "units": self.units, "use_labels": self.use_labels}
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -100,6 +100,11 @@ def _train(store: JobStore, job_id: str, reporter: "_Reporter") -> tuple[str, st
         model = str(workspace.load_run(order.continue_from).path / MODEL)
         fit_args["landmark_positions"] = store.landmarks(job_id)
     est = build_estimator(order, dataset, continue_model=model)
+    if order.use_labels and dataset.labels is not None and model is None:
+        from ..data.columns import labels_for_fit
+
+        fit_args["y"], target_metric = labels_for_fit(dataset.labels)
+        est.set_params(target_metric=target_metric)
     est.add_listener(reporter.on_event)
     est.add_listener(functools.partial(_live_map, store, job_id))
     reporter.watch(est.cancel)

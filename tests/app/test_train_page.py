@@ -247,3 +247,28 @@ def test_a_running_jobs_panel_shows_the_map_as_it_is_now(open_page, iris):
     JobStore().update(job.id, heartbeat=time.time(), epoch=10)
     at.run()
     assert "The map now — epoch 10 of 40" in chart_titles(at)
+
+
+def test_the_label_guides_the_map_and_unlabelled_rows_stay_unlabelled(open_page, iris):
+    """Issue 16: "Let the label guide the map" trains with the labels (supervised UMAP);
+    rows without a label are unlabelled in the fit and stay so in the run."""
+    import dataclasses
+
+    import numpy as np
+
+    labels = iris.labels.astype(str).copy()
+    labels[::3] = "(missing)"  # a third of the rows have no label
+    ds = dataclasses.replace(iris, labels=labels)
+    at = open_page("pages/train.py", session={"dataset": ds})
+    assert at.slider(key="train.guide").value == 0.0  # off unless asked
+    at.number_input(key="train.epochs").set_value(3)
+    at.slider(key="train.guide").set_value(0.8)
+    next(b for b in at.button if b.label == "Train").click().run()
+    assert not at.exception
+    snap = finished_job(at)
+    assert snap.status == "done", snap.error or f"not finished after {WAIT_S} s"
+    assert JobStore().order(snap.id).use_labels is True
+    info = Workspace().list_runs()[0]
+    assert info.params["target_weight"] == 0.8 and info.params["target_metric"] == "categorical"
+    kept = np.asarray(Workspace().load_run(snap.run_id).training_data().labels).astype(str)
+    assert (kept == "(missing)").sum() == 50 and set(kept) == set(labels)
