@@ -46,7 +46,9 @@ def test_demo_train_explore_select_download(streamlit_server, page, artifacts, t
     assert icon.startswith("data:image/svg+xml"), icon  # assets/favicon.svg, inlined
     demo.click()
     epochs = page.get_by_role("spinbutton", name="Epochs", exact=True)
-    epochs.fill(str(EPOCHS))  # sent with Train
+    # The first visit to Train starts the training service (its cluster, beside the other
+    # test process): allow it minutes.
+    epochs.fill(str(EPOCHS), timeout=300_000)  # sent with Train
     epochs.press("Tab")
     page.get_by_role("button", name="Train", exact=True).click(timeout=90_000)
     page.get_by_text("Training the network").first.wait_for(timeout=120_000)

@@ -45,7 +45,9 @@ def test_a_reload_and_a_second_browser_follow_the_same_job(streamlit_server, bro
     first.goto(url)
     first.get_by_role("button", name="Load the demo and go to Train").click(timeout=90_000)
     epochs = first.get_by_role("spinbutton", name="Epochs")
-    epochs.fill("1500")
+    # The first visit to Train starts the training service (its cluster, beside the other
+    # test process): allow it minutes.
+    epochs.fill("1500", timeout=300_000)
     epochs.press("Tab")
     train = first.get_by_role("button", name="Train", exact=True)
     train.wait_for(timeout=90_000)

@@ -13,7 +13,7 @@ import re
 
 import numpy as np
 
-PLOT = '[data-testid="stPlotlyChart"] .js-plotly-plot'
+PLOT = '.st-key-reconstruct-map .js-plotly-plot'  # the map (the grid below is a chart too)
 TO_PAGE = """([x, y]) => {
     const gd = document.querySelector('%s'), fl = gd._fullLayout, r = gd.getBoundingClientRect();
     return [r.left + fl.xaxis._offset + fl.xaxis.l2p(x), r.top + fl.yaxis._offset + fl.yaxis.l2p(y)];

@@ -38,7 +38,9 @@ def test_a_killed_server_loses_nothing_and_resume_finishes_the_job(
     page.goto(url)
     page.get_by_role("button", name="Load the demo and go to Train").click(timeout=90_000)
     epochs = page.get_by_role("spinbutton", name="Epochs")
-    epochs.fill(str(EPOCHS))
+    # The first visit to Train starts the training service (its cluster, beside the other
+    # test process): allow it minutes.
+    epochs.fill(str(EPOCHS), timeout=300_000)
     epochs.press("Tab")
     page.get_by_role("button", name="Train", exact=True).click(timeout=90_000)
     page.get_by_text("Training the network").first.wait_for(timeout=180_000)
