@@ -66,7 +66,7 @@ class JobOrder:
     def settings(self) -> dict[str, Any]:
         """The form's view of the order: parameters and network keys in one dict."""
         return {**self.params, "network": self.network, "layers": self.layers,
-                "units": self.units, "use_labels": self.use_labels}
+                "units": self.units, **({"use_labels": True} if self.use_labels else {})}
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
