@@ -10,4 +10,4 @@ if ! command -v chromium >/dev/null 2>&1; then
 fi
 # The exact versions the suite last passed with (constraints.txt); requirements keep ranges.
 python3 -m pip install -q -r requirements.txt -r requirements-dev.txt -c constraints.txt
-python3 -m pytest -q -n 2 --dist loadgroup tests "$@"
+python3 -m pytest -q tests "$@"

@@ -38,15 +38,6 @@ CHROMIUM_ARGS = [
 ]
 
 
-def pytest_collection_modifyitems(items):
-    """The browser tests run one after another in one test process (``pytest -n 2 --dist
-    loadgroup``, scripts/test.sh), beside the other tests: two Streamlit servers, training
-    clusters and browsers at once on 2 cores made their first page visits time out."""
-    for item in items:
-        if Path(str(item.fspath)).parent == Path(__file__).parent:
-            item.add_marker(pytest.mark.xdist_group("browser"))
-
-
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -46,8 +46,8 @@ def test_demo_train_explore_select_download(streamlit_server, page, artifacts, t
     assert icon.startswith("data:image/svg+xml"), icon  # assets/favicon.svg, inlined
     demo.click()
     epochs = page.get_by_role("spinbutton", name="Epochs", exact=True)
-    # The first visit to Train starts the training service (its cluster, beside the other
-    # test process): allow it minutes.
+    # The first visit to Train starts the training service (its cluster and its workers
+    # importing TensorFlow on 2 shared cores): allow it minutes.
     epochs.fill(str(EPOCHS), timeout=300_000)  # sent with Train
     epochs.press("Tab")
     page.get_by_role("button", name="Train", exact=True).click(timeout=90_000)

@@ -39,7 +39,7 @@ def test_hover_on_a_parquet_map_shows_the_rows_values(streamlit_server, browser,
     info = Workspace().add_parquet_map(tmp_path / "embedded", name="parquet 200k")
     url = streamlit_server("app.py")
     page = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
-    page.set_default_timeout(90_000)  # two test processes share the cores
+    page.set_default_timeout(90_000)  # 2 shared cores: a page run can take a while
     try:
         page.goto(f"{url}/explore?run={info.id}")
         handle = page.wait_for_selector(IFRAME, timeout=120_000)

@@ -41,12 +41,12 @@ def test_a_reload_and_a_second_browser_follow_the_same_job(streamlit_server, bro
     monkeypatch.setenv("PUMAP_WORKSPACE", str(tmp_path / "workspace"))
     url = streamlit_server("app.py")
     first = browser.new_context(viewport=SIZE).new_page()
-    first.set_default_timeout(90_000)  # two test processes share the cores
+    first.set_default_timeout(90_000)  # 2 shared cores: a page run can take a while
     first.goto(url)
     first.get_by_role("button", name="Load the demo and go to Train").click(timeout=90_000)
     epochs = first.get_by_role("spinbutton", name="Epochs")
-    # The first visit to Train starts the training service (its cluster, beside the other
-    # test process): allow it minutes.
+    # The first visit to Train starts the training service (its cluster and its workers
+    # importing TensorFlow on 2 shared cores): allow it minutes.
     epochs.fill("1500", timeout=300_000)
     epochs.press("Tab")
     train = first.get_by_role("button", name="Train", exact=True)
@@ -81,7 +81,7 @@ def test_a_reload_and_a_second_browser_follow_the_same_job(streamlit_server, bro
     first.screenshot(path=str(artifacts / "jobs_after_reload.png"))
 
     second = browser.new_context(viewport=SIZE).new_page()
-    second.set_default_timeout(90_000)  # two test processes share the cores
+    second.set_default_timeout(90_000)  # 2 shared cores: a page run can take a while
     second.goto(first.url)
     second.get_by_text("Training the network").first.wait_for(timeout=60_000)
     second.get_by_text("another user").first.wait_for(state="attached", timeout=30_000)  # listed

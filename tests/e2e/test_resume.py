@@ -34,12 +34,12 @@ def test_a_killed_server_loses_nothing_and_resume_finishes_the_job(
     monkeypatch.setenv("PUMAP_CHECKPOINT_SECONDS", "1")
     url = streamlit_server("app.py")
     page = browser.new_context(viewport=SIZE).new_page()
-    page.set_default_timeout(90_000)  # two test processes share the cores
+    page.set_default_timeout(90_000)  # 2 shared cores: a page run can take a while
     page.goto(url)
     page.get_by_role("button", name="Load the demo and go to Train").click(timeout=90_000)
     epochs = page.get_by_role("spinbutton", name="Epochs")
-    # The first visit to Train starts the training service (its cluster, beside the other
-    # test process): allow it minutes.
+    # The first visit to Train starts the training service (its cluster and its workers
+    # importing TensorFlow on 2 shared cores): allow it minutes.
     epochs.fill(str(EPOCHS), timeout=300_000)
     epochs.press("Tab")
     page.get_by_role("button", name="Train", exact=True).click(timeout=90_000)
