@@ -109,7 +109,6 @@ def settings_form(ds: Dataset, disabled: bool,
                               help="How the difference between two items is measured. "
                                    "Euclidean suits pixels and scaled numbers; cosine suits "
                                    "text-like counts where only proportions matter.")
-        guide = label_guide(ds, shown, disabled)
         st.markdown("**Training**")
         c1, c2 = st.columns(2)
         c3, c4 = st.columns(2)
@@ -146,7 +145,7 @@ def settings_form(ds: Dataset, disabled: bool,
                                  _choice(UNIT_CHOICES, shown.get("units"), 100),
                                  key=key("units"), disabled=disabled,
                                  help="Neurons per hidden layer: more can fit more detail.")
-        beyond = beyond_the_encoder(shown, disabled)
+        beyond = beyond_the_encoder(shown, disabled, ds)
         pressed = st.form_submit_button("Train", type="primary", disabled=disabled)
     if not pressed:
         return None
@@ -154,7 +153,7 @@ def settings_form(ds: Dataset, disabled: bool,
             "metric": metric, "n_training_epochs": int(epochs),
             "batch_size": None if batch == "auto" else int(batch), "learning_rate": lr,
             "random_state": int(seed), "network": network, "layers": layers, "units": units,
-            **guide, **beyond}
+            **beyond}
 
 
 def label_guide(ds: Dataset, shown: dict[str, Any], disabled: bool) -> dict[str, Any]:
@@ -176,9 +175,10 @@ def label_guide(ds: Dataset, shown: dict[str, Any], disabled: bool) -> dict[str,
     return {"use_labels": True, "target_weight": float(weight)}
 
 
-def beyond_the_encoder(shown: dict[str, Any] | None = None,
-                       disabled: bool = False) -> dict[str, Any]:
-    """The decoder, autoencoder, global-structure and initialisation settings (inside the form).
+def beyond_the_encoder(shown: dict[str, Any] | None = None, disabled: bool = False,
+                       ds: Dataset | None = None) -> dict[str, Any]:
+    """The decoder, autoencoder, global-structure and initialisation settings, and with ``ds``
+    the label guide (:func:`label_guide`), inside the form.
 
     Widgets in a form cannot react to each other before it is submitted, so instead of greying
     out "Autoencoder loss" without a decoder, ticking it trains the decoder as well (it needs
@@ -217,7 +217,8 @@ def beyond_the_encoder(shown: dict[str, Any] | None = None,
             help="Where the network starts: it first learns to reproduce a spectral layout of "
                  "the neighbour graph (global shape right from the start), the first two "
                  "principal components (fast, linear), or nothing (random weights).")
-    return {"parametric_reconstruction": bool(decoder or autoencoder),
+        guide = {} if ds is None else label_guide(ds, shown, disabled)
+    return {**guide, "parametric_reconstruction": bool(decoder or autoencoder),
             "autoencoder_loss": bool(autoencoder),
             "global_correlation_loss_weight": float(global_weight), "init": init}
 
