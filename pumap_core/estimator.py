@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 import time
@@ -278,8 +279,10 @@ class ParametricUMAP(ListenersMixin, LandmarksMixin, FittedModelMixin, Transform
             return None
         params = {k: v for k, v in self.get_params().items()
                   if v is None or isinstance(v, (bool, int, float, str))}
-        if y is not None:
-            params["y"] = repr(np.asarray(getattr(y, "to_numpy", lambda: y)()).tolist())
+        if y is not None:  # a digest, not the labels: y may hold millions
+            from .graph.target import target_values
+
+            params["y"] = hashlib.sha256(target_values(y).astype(str).tobytes()).hexdigest()
         return Checkpoint(path, fingerprint(X, params))
 
     def _check_inputs(self, X: Any,
@@ -337,24 +340,14 @@ class ParametricUMAP(ListenersMixin, LandmarksMixin, FittedModelMixin, Transform
 
     def _with_target(self, graph: FuzzyGraph, y: Any, rows: TrainingRows,
                      rng: np.random.Generator) -> FuzzyGraph:
-        """The graph with the labels ``y`` taken in (supervised UMAP, :mod:`.graph.target`).
-        Rows appended as landmarks (``add_landmarks``) are unlabelled."""
-        from .graph.target import supervised_graph
+        """The graph with the labels ``y`` taken in (supervised UMAP, :mod:`.graph.target`)."""
+        from .graph.target import fit_target
 
-        extra = 0 if rows.kept is None or rows.positions is None else len(rows.kept.X)
-        values = np.asarray(getattr(y, "to_numpy", lambda: y)(), dtype=object)
-        if extra and values.ndim >= 1 and len(values) == len(rows.X) - extra:
-            values = np.concatenate([values, np.full((extra, *values.shape[1:]), None,
-                                                     dtype=object)])
         self._stage("graph", "taking the labels into the graph")
-        metric = str(self.target_metric).lower()
+        appended = 0 if rows.kept is None or rows.positions is None else len(rows.kept.X)
         k = self.n_neighbors if self.target_n_neighbors == -1 else self.target_n_neighbors
-        # Only a numeric target draws (its kNN): class labels leave the fit's draws as they
-        # are, so labels that are all unknown give the map of X alone, exactly.
-        seed = 0 if metric == "categorical" else int(rng.integers(2**31 - 1))
-        return supervised_graph(graph, values, target_metric=metric,
-                                target_weight=float(self.target_weight), n_neighbors=int(k),
-                                seed=seed)
+        return fit_target(graph, y, landmark_rows=appended, target_metric=self.target_metric,
+                          target_weight=float(self.target_weight), n_neighbors=int(k), rng=rng)
 
     def _train(self, rows: TrainingRows, item_shape: tuple[int, ...], graph: FuzzyGraph,
                a: float, b: float, config: P.FitConfig, objectives: Objectives,

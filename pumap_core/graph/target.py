@@ -157,8 +157,29 @@ def supervised_graph(graph: FuzzyGraph, y: Any, *, target_metric: str, target_we
     return FuzzyGraph(graph=combined, sigmas=graph.sigmas, rhos=graph.rhos)
 
 
+def target_values(y: Any) -> np.ndarray:
+    """``y`` (a list, array, pandas Series or frame) as an object array."""
+    return np.asarray(getattr(y, "to_numpy", lambda: y)(), dtype=object)
+
+
+def fit_target(graph: FuzzyGraph, y: Any, *, landmark_rows: int, target_metric: str,
+               target_weight: float, n_neighbors: int,
+               rng: np.random.Generator) -> FuzzyGraph:
+    """:func:`supervised_graph` for a fit: ``landmark_rows`` rows appended to the fit's data
+    (``add_landmarks``) are unlabelled, and only a numeric target draws from ``rng`` (its
+    kNN), so that class labels that are all unknown give the map of X alone, exactly."""
+    values = target_values(y)
+    if landmark_rows and values.ndim >= 1 and len(values) == graph.graph.shape[0] - landmark_rows:
+        values = np.concatenate([values, np.full((landmark_rows, *values.shape[1:]), None,
+                                                 dtype=object)])
+    metric = str(target_metric).lower()
+    seed = 0 if metric == "categorical" else int(rng.integers(2**31 - 1))
+    return supervised_graph(graph, values, target_metric=metric, target_weight=target_weight,
+                            n_neighbors=n_neighbors, seed=seed)
+
+
 def _one_per_row(y: Any, n_samples: int) -> np.ndarray:
-    values = np.asarray(getattr(y, "to_numpy", lambda: y)(), dtype=object)
+    values = target_values(y)
     if values.ndim == 0 or len(values) != n_samples:
         got = "one value" if values.ndim == 0 else f"{len(values):,} values"
         raise InvalidDataError(f"y has {got} but X has {n_samples:,} rows; pass one label per "
